@@ -1,0 +1,16 @@
+import Glibc
+
+enum Clock {
+    /// RFC 3339 with nanoseconds, UTC, as runc writes `created`.
+    static func rfc3339Now() -> String {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        var t = ts.tv_sec
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 64)
+        strftime(&buf, 64, "%Y-%m-%dT%H:%M:%S", &tm)
+        let ns = String(ts.tv_nsec)
+        return String(cString: buf) + "." + String(repeating: "0", count: 9 - ns.count) + ns + "Z"
+    }
+}

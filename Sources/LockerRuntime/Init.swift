@@ -1,0 +1,209 @@
+import CLockerShim
+import Glibc
+import LockerSpec
+import LockerSystem
+
+/// Everything the container's first process needs to set itself up, decided by the parent
+/// before the clone so the child only acts.
+struct InitPlan {
+    var spec: Spec
+    var process: Spec.Process
+    var rootfs: String
+    var sync: SyncChannel
+    /// The exec fifo's read end (opened non-blocking by the parent): the setup process waits for
+    /// `start` to write a byte into it. Reading needs no path and no privilege after the user change.
+    var fifoFD: Int32
+    var newNamespaces: Set<Namespace>
+    var joinNamespaces: [(Namespace, String)]
+    var stdio: (Int32, Int32, Int32)?
+    var preserveFDs: Int32
+    var noPivot: Bool
+    var useInit: Bool
+    var hooksNeeded: Bool
+    /// The parent's descriptors the child must not keep: the container lock above all, since
+    /// a flock lives as long as any copy of its descriptor.
+    var closeInChild: [Int32] = []
+}
+
+/// The child side of create: runs inside the new namespaces, on a private copy of the
+/// parent's memory, single-threaded. It never returns: it execs the user's process or exits.
+enum ContainerInit {
+    static func main(_ plan: InitPlan) -> Never {
+        do {
+            try setUp(plan)
+        } catch {
+            try? plan.sync.send(.error("\(error)"))
+            _exit(1)
+        }
+        _exit(1)
+    }
+
+    static func setUp(_ plan: InitPlan) throws {
+        let spec = plan.spec
+        for fd in plan.closeInChild { close(fd) }
+        Signals.resetAll()
+        // Until the user's process runs, nothing in the container may ptrace this process or
+        // open /proc/PID/exe (the runtime's binary); execve makes it dumpable again.
+        try Prctl.setDumpable(false)
+        try Prctl.setParentDeathSignal(SIGKILL)
+        if let (i, o, e) = plan.stdio {
+            for (from, to) in [(i, Int32(0)), (o, 1), (e, 2)] where from != to {
+                try sys("dup stdio") { locker_dup3(from, to, 0) }
+            }
+        }
+
+        // Joining comes first, user namespace before the others it owns.
+        for (ns, path) in plan.joinNamespaces.sorted(by: { a, _ in a.0 == .user }) {
+            Trace.step("setns \(ns.rawValue) \(path)")
+            try ns.join(path: path)
+        }
+        try plan.sync.expect(.go, while: "waiting for the id maps and cgroup")
+        if plan.newNamespaces.contains(.user) || plan.joinNamespaces.contains(where: { $0.0 == .user }) {
+            try sys("setresgid 0 in user namespace") { locker_setresgid(0, 0, 0) }
+            try sys("setresuid 0 in user namespace") { locker_setresuid(0, 0, 0) }
+        }
+        if plan.newNamespaces.contains(.cgroup) {
+            Trace.step("unshare cgroup namespace (after joining the container's cgroup)")
+            try Namespace.unshare(LOCKER_CLONE_NEWCGROUP)
+        }
+        if plan.newNamespaces.contains(.network) {
+            Trace.step("bring loopback up")
+            try sys("bring up loopback interface lo") { locker_loopback_up() }
+        }
+
+        let userNS = plan.newNamespaces.contains(.user) || plan.joinNamespaces.contains(where: { $0.0 == .user })
+        let hasMountNS = plan.newNamespaces.contains(.mount)
+        let root = Rootfs(spec: spec, rootfs: plan.rootfs, userNamespace: userNS, cgroupNamespace: plan.newNamespaces.contains(.cgroup))
+        var consoleSlave: Int32 = -1
+        var stateJSON: [UInt8] = []
+        if hasMountNS {
+            try root.prepare()
+            let rootFD = try FD.open(plan.rootfs, O_PATH | O_DIRECTORY)
+            try root.mountAll(root: rootFD.raw)
+            if plan.process.terminal == true {
+                consoleSlave = try openConsole(root: rootFD.raw, sync: plan.sync, size: plan.process.consoleSize)
+            }
+        } else if plan.process.terminal == true {
+            consoleSlave = try openConsole(root: nil, sync: plan.sync, size: plan.process.consoleSize)
+        }
+        if plan.hooksNeeded {
+            try plan.sync.send(.runHooks)
+            let reply = try plan.sync.receive()
+            guard case .hooksDone(let json) = reply else {
+                if case .error(let e) = reply { throw LockerError(e) }
+                throw LockerError("running createRuntime hooks: the runtime went away")
+            }
+            stateJSON = Array(json.utf8)
+            try Hooks.run(spec.hooks?.createContainer ?? [], kind: "createContainer", input: stateJSON)
+        }
+        if hasMountNS {
+            if plan.noPivot { try root.moveRoot() } else { try root.pivot() }
+        }
+        if plan.newNamespaces.contains(.uts) || plan.joinNamespaces.contains(where: { $0.0 == .uts }) {
+            if let h = spec.hostname, !h.isEmpty {
+                Trace.step("sethostname \(h)")
+                try sys("sethostname \(h)") { locker_sethostname(h, h.utf8.count) }
+            }
+            if let d = spec.domainname, !d.isEmpty {
+                try sys("setdomainname \(d)") { locker_setdomainname(d, d.utf8.count) }
+            }
+        }
+        for (k, v) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = "/proc/sys/" + k.replacingDots()
+            Trace.step("sysctl \(k)=\(v)")
+            do { try Files.writeExisting(path, v) } catch let e as SystemError {
+                throw LockerError("linux.sysctl \(k)=\(v): \(e)")
+            }
+        }
+        if hasMountNS { try root.finish() }
+
+        let p = plan.process
+        if let adj = p.oomScoreAdj {
+            try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)")
+        }
+        try Credentials.applyRlimits(p.rlimits ?? [])
+        if consoleSlave >= 0 {
+            _ = setsid()
+            for fd: Int32 in 0...2 { try sys("dup console") { locker_dup3(consoleSlave, fd, 0) } }
+            try Terminal.makeControlling(0)
+            close(consoleSlave)
+        }
+        let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
+        try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
+        if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
+        if let u = p.user.umask { umask(mode_t(u)) }
+        if p.noNewPrivileges == true {
+            Trace.step("no_new_privs")
+            try Prctl.setNoNewPrivs()
+        }
+        let env = p.env ?? []
+        let args = p.args ?? []
+        let program = try Credentials.lookPath(args[0], env: env)
+
+        // No descriptor of the runtime reaches the container: everything above stdio and the
+        // preserved ones closes on exec.
+        _ = locker_close_range(UInt32(3 + plan.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
+        for fd in 3..<(3 + plan.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
+
+        try plan.sync.send(.ready)
+        try Prctl.setParentDeathSignal(0)
+        close(plan.sync.fd)
+
+        // Block until `start` writes into the fifo. poll waits for the first writer; a read of 0
+        // bytes means one came and went without starting us.
+        var pfd = pollfd(fd: plan.fifoFD, events: Int16(POLLIN), revents: 0)
+        while poll(&pfd, 1, -1) < 0 && errno == EINTR {}
+        var byte: UInt8 = 0
+        if read(plan.fifoFD, &byte, 1) != 1 { _exit(1) }
+        close(plan.fifoFD)
+
+        if let hooks = spec.hooks?.startContainer, !hooks.isEmpty {
+            do { try Hooks.run(hooks, kind: "startContainer", input: stateJSON) } catch { fail("\(error)") }
+        }
+        if plan.useInit {
+            MiniInit.run(program: program, args: args, env: env)
+        }
+        exec(program, args, env)
+    }
+
+    static func exec(_ program: String, _ args: [String], _ env: [String]) -> Never {
+        let argv = args.map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        execve(program, argv, envp)
+        fail("exec \(program): \(Errno.name(errno)) (\(String(cString: strerror(errno))))")
+    }
+
+    /// After the parent has gone there is no one to report to but the container's stderr.
+    static func fail(_ message: String) -> Never {
+        let line = "locker: \(message)\n"
+        _ = line.withCString { write(2, $0, strlen($0)) }
+        _exit(127)
+    }
+
+    /// Opens a pty on the container's own devpts, hands the master to the parent, binds the
+    /// slave over /dev/console, and returns the slave for stdio.
+    static func openConsole(root: Int32?, sync: SyncChannel, size: Spec.ConsoleSize?) throws -> Int32 {
+        let master: Int32, slave: Int32
+        if let root {
+            let ptmx = try InRoot.open(root, "/dev/pts/ptmx", flags: O_PATH)
+            (master, slave) = try Terminal.openPair(ptmx: InRoot.procPath(ptmx.raw))
+        } else {
+            (master, slave) = try Terminal.openPair()
+        }
+        if let s = size { Terminal.setWindowSize(slave, rows: s.height, cols: s.width) }
+        if let root {
+            let console = try InRoot.touch(root, "/dev/console")
+            Trace.step("bind the pty over /dev/console")
+            try Mount.mount(InRoot.procPath(slave), InRoot.procPath(console.raw), type: nil, flags: LOCKER_MS_BIND,
+                            describe: "bind pty on", at: "/dev/console")
+        }
+        try sync.send(.console(master))
+        close(master)
+        return slave
+    }
+}
+
+extension String {
+    /// sysctl names use dots for path separators (net.ipv4.ip_forward → net/ipv4/ip_forward).
+    func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+}

@@ -1,0 +1,302 @@
+import Glibc
+import LockerSpec
+import LockerSystem
+
+/// `locker run IMAGE|--rootfs DIR CMD` in docker's terms, turned into an OCI config and a
+/// bundle of Locker's own: a writable overlay over the image, /etc/hosts and friends,
+/// confinement as docker's defaults.
+public struct RunOptions {
+    public var image: String?
+    public var rootfsDir: String?
+    public var command: [String] = []
+    public var entrypoint: String?
+    public var name: String?
+    public var hostname: String?
+    public var env: [String] = []
+    public var envFiles: [String] = []
+    public var workdir: String?
+    public var user: String?
+    public var volumes: [String] = []
+    public var tmpfs: [String] = []
+    public var readOnly = false
+    public var terminal = false
+    public var interactive = false
+    public var network = "none"
+    public var userns: String?
+    public var uidmap: [String] = []
+    public var gidmap: [String] = []
+    public var capAdd: [String] = []
+    public var capDrop: [String] = []
+    public var privileged = false
+    public var securityOpts: [String] = []
+    public var resources = Resources()
+    public var init_ = false
+    public init() {}
+}
+
+public struct RunPlan {
+    public var id: String
+    public var spec: Spec
+    public var bundle: String
+    public var rootfsMount: String?
+    public var image: String?
+
+    public static func containersRoot(_ data: String) -> String { data + "/containers" }
+
+    public static func make(_ o: RunOptions, images: ImageStore, store: StateStore) throws -> RunPlan {
+        let id = try o.name ?? randomID()
+        try Validation.validateID(id)
+        if Files.exists(store.stateFile(id)) { throw LockerError("container \(id.debugDescription) already exists") }
+
+        var imageConfig = ImageStore.Config()
+        var lower: String
+        var imageRef: String? = nil
+        if let dir = o.rootfsDir {
+            lower = Bundle.absolute(dir)
+            guard Files.isDirectory(lower) else { throw SystemError("--rootfs", lower, errno: ENOENT) }
+        } else if let ref = o.image {
+            guard let img = try images.find(ref) else {
+                throw LockerError("image \(ref.debugDescription) is not in the local store (\(images.root)/images); import it with `locker import`")
+            }
+            lower = img.rootfs
+            imageConfig = img.config
+            imageRef = img.reference
+        } else {
+            throw LockerError("run needs an image or --rootfs DIR")
+        }
+
+        // Command: entrypoint + cmd, each overridden by the flags as docker does.
+        var entry = imageConfig.Entrypoint ?? []
+        var cmd = imageConfig.Cmd ?? []
+        if let e = o.entrypoint { entry = e.isEmpty ? [] : [e]; if o.command.isEmpty { cmd = [] } }
+        if !o.command.isEmpty { cmd = o.command }
+        let args = entry + cmd
+        guard !args.isEmpty else { throw LockerError("no command given and the image has none") }
+
+        var env = imageConfig.Env ?? [Defaults.path]
+        if !env.contains(where: { $0.hasPrefix("PATH=") }) { env.insert(Defaults.path, at: 0) }
+        for f in o.envFiles {
+            let text = try Files.readString(f)
+            for line in text.split(separator: "\n") {
+                let l = line.trimmingCharacters(in: " \t\r")
+                if l.isEmpty || l.hasPrefix("#") { continue }
+                env = setEnv(env, try envEntry(l))
+            }
+        }
+        for e in o.env { env = setEnv(env, try envEntry(e)) }
+        if o.terminal && !env.contains(where: { $0.hasPrefix("TERM=") }) { env.append("TERM=xterm") }
+
+        let bundle = containersRoot(images.root) + "/" + id
+        try Files.mkdirAll(containersRoot(images.root), mode: 0o711)
+        if Glibc.mkdir(bundle, 0o711) != 0 {
+            if errno == EEXIST { throw LockerError("container \(id.debugDescription) already exists (\(bundle))") }
+            throw SystemError("mkdir", bundle)
+        }
+        var plan = RunPlan(id: id, spec: Spec(), bundle: bundle, rootfsMount: nil, image: imageRef)
+        do {
+            plan.spec = try build(o, id: id, args: args, env: env, imageConfig: imageConfig, lower: lower, bundle: bundle, plan: &plan)
+            try Files.write(bundle + "/config.json", JSON.encode(plan.spec, pretty: true))
+        } catch {
+            plan.discard()
+            throw error
+        }
+        return plan
+    }
+
+    /// Undoes what make did, for a run that fails before its container exists.
+    public func discard() {
+        if let m = rootfsMount { try? Mount.unmount(m, detach: true) }
+        try? Files.removeTree(bundle)
+    }
+
+    static func build(_ o: RunOptions, id: String, args: [String], env: [String], imageConfig: ImageStore.Config,
+                      lower: String, bundle: String, plan: inout RunPlan) throws -> Spec {
+        var spec = Defaults.spec(args: args, terminal: o.terminal)
+        spec.hostname = o.hostname ?? String(id.prefix(12))
+        spec.process?.env = env
+        spec.process?.noNewPrivileges = o.securityOpts.contains("no-new-privileges") || o.securityOpts.contains("no-new-privileges:true")
+        spec.process?.rlimits = nil
+        spec.linux?.cgroupsPath = "locker/\(id)"
+
+        // Root filesystem: the image read-only below, this container's changes above.
+        let rootfs = bundle + "/rootfs"
+        try Files.mkdirAll(rootfs)
+        if o.rootfsDir != nil && o.image == nil && o.readOnly {
+            spec.root = Spec.Root(path: lower, readonly: true)
+        } else {
+            try Files.mkdirAll(bundle + "/upper")
+            try Files.mkdirAll(bundle + "/work")
+            let data = "lowerdir=\(lower),upperdir=\(bundle)/upper,workdir=\(bundle)/work"
+            Trace.step("mount overlay on \(rootfs) (\(data))")
+            try Mount.mount("overlay", rootfs, type: "overlay", flags: 0, data: data, describe: "overlay on")
+            plan.rootfsMount = rootfs
+            spec.root = Spec.Root(path: "rootfs", readonly: o.readOnly)
+        }
+
+        // User: flag, else image config; names from the container's own files.
+        let userSpec = o.user ?? imageConfig.User
+        if let u = userSpec, !u.isEmpty {
+            let r = try Passwd.resolve(u, rootfs: rootfs)
+            spec.process?.user = Spec.User(uid: r.uid, gid: r.gid, additionalGids: r.additionalGids.isEmpty ? nil : r.additionalGids)
+            if !(spec.process?.env ?? []).contains(where: { $0.hasPrefix("HOME=") }) { spec.process?.env?.append("HOME=\(r.home)") }
+        } else if !(spec.process?.env ?? []).contains(where: { $0.hasPrefix("HOME=") }) {
+            spec.process?.env?.append("HOME=/root")
+        }
+        spec.process?.cwd = o.workdir ?? (imageConfig.WorkingDir.flatMap { $0.isEmpty ? nil : $0 } ?? "/")
+        if !(spec.process?.cwd.hasPrefix("/") ?? true) { throw LockerError("--workdir \(spec.process!.cwd.debugDescription) is not an absolute path") }
+
+        // Capabilities, as docker: its default set, adjusted; --privileged gives all.
+        var caps = Defaults.dockerCapabilities
+        if o.privileged { caps = Array(Capability.names.prefix(Capability.lastSupported + 1)) }
+        for c in o.capDrop {
+            if c.uppercased() == "ALL" { caps = []; continue }
+            guard let n = Capability.number(c) else { throw LockerError("--cap-drop: unknown capability \(c.debugDescription)") }
+            caps.removeAll { $0 == Capability.names[n] }
+        }
+        for c in o.capAdd {
+            if c.uppercased() == "ALL" { caps = Array(Capability.names.prefix(Capability.lastSupported + 1)); continue }
+            guard let n = Capability.number(c) else { throw LockerError("--cap-add: unknown capability \(c.debugDescription)") }
+            if !caps.contains(Capability.names[n]) { caps.append(Capability.names[n]) }
+        }
+        spec.process?.capabilities = .uniform(caps)
+        if o.privileged {
+            spec.linux?.maskedPaths = nil
+            spec.linux?.readonlyPaths = nil
+            spec.linux?.resources?.devices = [.init(allow: true, access: "rwm")]
+            spec.mounts = spec.mounts?.map { m in
+                var m = m
+                if m.destination == "/sys" || m.destination == "/sys/fs/cgroup" { m.options = m.options?.filter { $0 != "ro" }.map { $0 } ?? [] ; m.options?.append("rw") }
+                return m
+            }
+        } else {
+            spec.linux?.resources?.devices = [.init(allow: false, access: "rwm")] + defaultDeviceRules
+        }
+        for opt in o.securityOpts {
+            if opt.hasPrefix("no-new-privileges") { continue }
+            if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") { continue }
+            if opt.hasPrefix("label=") || opt.hasPrefix("apparmor=") {
+                throw LockerError("--security-opt \(opt): this host has neither SELinux nor AppArmor enabled")
+            }
+            throw LockerError("--security-opt \(opt.debugDescription): unknown option")
+        }
+
+        // Resources.
+        var res = o.resources
+        res.devices = spec.linux?.resources?.devices
+        spec.linux?.resources = res
+
+        // Namespaces.
+        var ns = Defaults.namespaces
+        switch o.network {
+        case "none", "": break
+        case "host": ns.removeAll { $0 == "network" }
+        default: throw LockerError("--network \(o.network.debugDescription): only none and host are offered")
+        }
+        spec.linux?.namespaces = ns.map { Spec.NamespaceEntry(type: $0) }
+        if o.network == "host" {
+            // sysfs cannot be mounted without a network namespace of our own: bind the host's.
+            spec.mounts = spec.mounts?.map { m in
+                m.destination == "/sys" ? Spec.Mount(destination: "/sys", type: "bind", source: "/sys", options: ["rbind", "nosuid", "noexec", "nodev", "ro"]) : m
+            }
+        }
+        if let maps = try UserNamespace.mappings(userns: o.userns, uidmap: o.uidmap, gidmap: o.gidmap, id: id, dataRoot: Files.dirname(Files.dirname(bundle))) {
+            spec.linux?.namespaces?.append(.init(type: "user"))
+            spec.linux?.uidMappings = maps.uid
+            spec.linux?.gidMappings = maps.gid
+            // The container's root owns its writable layer.
+            if let rootID = maps.uid.first(where: { $0.containerID == 0 })?.hostID, let rootGID = maps.gid.first(where: { $0.containerID == 0 })?.hostID {
+                for d in ["/upper", "/work"] where Files.exists(bundle + d) { _ = chown(bundle + d, rootID, rootGID) }
+            }
+            spec.annotations = (spec.annotations ?? [:]).merging(["locker.userns": "\(maps.uid[0].hostID)"]) { $1 }
+        }
+
+        // /etc/hostname, /etc/hosts, /etc/resolv.conf of the container's own.
+        let hn = spec.hostname ?? id
+        try Files.write(bundle + "/hostname", Array("\(hn)\n".utf8))
+        try Files.write(bundle + "/hosts", Array("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n127.0.1.1\t\(hn)\n".utf8))
+        let resolv = o.network == "host" ? ((try? Files.read("/etc/resolv.conf")) ?? []) : Array("# no network: --network none\n".utf8)
+        try Files.write(bundle + "/resolv.conf", resolv)
+        for f in ["hostname", "hosts", "resolv.conf"] {
+            spec.mounts?.append(.init(destination: "/etc/" + f, type: "bind", source: bundle + "/" + f, options: ["rbind", "rprivate"] + (o.readOnly ? ["ro"] : [])))
+        }
+
+        for v in o.volumes { spec.mounts?.append(try volumeMount(v, dataRoot: Files.dirname(Files.dirname(bundle)))) }
+        for t in o.tmpfs {
+            let parts = t.split(separator: ":", maxSplits: 1).map(String.init)
+            guard parts[0].hasPrefix("/") else { throw LockerError("--tmpfs \(t.debugDescription): destination must be an absolute path") }
+            let extra = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
+            spec.mounts?.append(.init(destination: parts[0], type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + (extra.isEmpty ? ["mode=1777"] : extra)))
+        }
+        return spec
+    }
+
+    /// docker's default device allowances on top of deny-all.
+    static let defaultDeviceRules: [Resources.DeviceRule] = [
+        .init(allow: true, type: "c", major: 1, minor: 3, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 5, access: "rwm"),
+        .init(allow: true, type: "c", major: 1, minor: 7, access: "rwm"), .init(allow: true, type: "c", major: 1, minor: 8, access: "rwm"),
+        .init(allow: true, type: "c", major: 1, minor: 9, access: "rwm"), .init(allow: true, type: "c", major: 5, minor: 0, access: "rwm"),
+        .init(allow: true, type: "c", major: 5, minor: 1, access: "rwm"), .init(allow: true, type: "c", major: 5, minor: 2, access: "rwm"),
+        .init(allow: true, type: "c", major: 136, minor: -1, access: "rwm"), .init(allow: true, type: "c", major: 10, minor: 200, access: "rwm"),
+    ]
+
+    /// `SRC:DST[:ro|rw]`; a SRC that is not a path names a volume under the data root.
+    static func volumeMount(_ v: String, dataRoot: String) throws -> Spec.Mount {
+        let parts = v.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, !parts[0].isEmpty, parts[1].hasPrefix("/") else {
+            throw LockerError("--volume \(v.debugDescription): expected SRC:DST[:ro], DST an absolute path")
+        }
+        var opts = ["rbind", "rprivate"]
+        if parts.count == 3 {
+            for o in parts[2].split(separator: ",") {
+                switch o {
+                case "ro": opts.append("ro")
+                case "rw": break
+                case "z", "Z": break
+                default: throw LockerError("--volume \(v.debugDescription): unknown option \(o)")
+                }
+            }
+        }
+        var source = parts[0]
+        if !source.hasPrefix("/") {
+            guard source.unicodeScalars.allSatisfy({ ($0 >= "a" && $0 <= "z") || ($0 >= "A" && $0 <= "Z") || ($0 >= "0" && $0 <= "9") || "_.-".unicodeScalars.contains($0) }),
+                  source != ".", source != ".." else {
+                throw LockerError("--volume \(v.debugDescription): a volume name may hold letters, digits and _.- only; a host path must be absolute")
+            }
+            source = dataRoot + "/volumes/" + source + "/_data"
+            try Files.mkdirAll(source)
+        } else if !Files.exists(source) {
+            throw SystemError("--volume source", source, errno: ENOENT)
+        }
+        return .init(destination: parts[1], type: "bind", source: source, options: opts)
+    }
+
+    static func envEntry(_ e: String) throws -> String {
+        if e.contains("=") {
+            if e.hasPrefix("=") { throw LockerError("--env \(e.debugDescription): variable name is empty") }
+            return e
+        }
+        if let v = getenv(e) { return e + "=" + String(cString: v) }
+        return ""
+    }
+    static func setEnv(_ env: [String], _ entry: String) -> [String] {
+        guard !entry.isEmpty else { return env }
+        let key = entry.split(separator: "=", maxSplits: 1)[0] + "="
+        return env.filter { !$0.hasPrefix(key) } + [entry]
+    }
+
+    public static func randomID() throws -> String {
+        let fd = try FD.open("/dev/urandom", O_RDONLY)
+        var b = [UInt8](repeating: 0, count: 8)
+        guard read(fd.raw, &b, 8) == 8 else { throw SystemError("read", "/dev/urandom") }
+        return b.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,95 @@
+import Glibc
+import LockerRuntime
+import LockerSystem
+
+/// runc's global flags come before the subcommand (`locker --root X --log F create ...`);
+/// they are taken off here so each subcommand sees only its own.
+struct Globals {
+    nonisolated(unsafe) static var current = Globals()
+    var root: String = StateStore.defaultRoot()
+    var log: String?
+    var logFormat = "text"
+    var debug = false
+    var trace = false
+    var traceFile: String?
+
+    var store: StateStore { StateStore(root: root) }
+
+    static func extract(_ args: [String]) throws -> [String] {
+        var g = Globals()
+        var rest: [String] = []
+        var i = 0
+        func value(_ name: String) throws -> String {
+            if let eq = args[i].firstIndex(of: "=") { return String(args[i][args[i].index(after: eq)...]) }
+            i += 1
+            guard i < args.count else { throw LockerError("flag \(name) needs a value") }
+            return args[i]
+        }
+        while i < args.count {
+            let a = args[i]
+            guard a.hasPrefix("-") else { break }
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            switch name {
+            case "--root": g.root = try value(name)
+            case "--log": g.log = try value(name)
+            case "--log-format": g.logFormat = try value(name)
+            case "--criu": _ = try value(name)
+            case "--rootless": _ = try value(name)
+            case "--debug": g.debug = true
+            case "--systemd-cgroup":
+                g.debug = g.debug || false
+            case "--trace": g.trace = true
+            case "--trace-file": g.traceFile = try value(name); g.trace = true
+            default:
+                rest.append(contentsOf: args[i...])
+                current = g
+                return rest
+            }
+            i += 1
+        }
+        rest.append(contentsOf: args[i...])
+        current = g
+        return rest
+    }
+}
+
+/// One line on stderr (and in --log, in runc's text or JSON shape), then a non-zero exit.
+enum Report {
+    static func error(_ message: String, code: Int32 = 1) -> Never {
+        try? FD.writeAll(2, "locker: \(message)\n")
+        if let log = Globals.current.log {
+            let line: String
+            if Globals.current.logFormat == "json" {
+                line = "{\"level\":\"error\",\"msg\":\(jsonString(message)),\"time\":\"\(timestamp())\"}\n"
+            } else {
+                line = "time=\"\(timestamp())\" level=error msg=\(jsonString(message))\n"
+            }
+            let fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            if fd >= 0 { try? FD.writeAll(fd, line); close(fd) }
+        }
+        exit(code)
+    }
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16) }
+                else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+    static func timestamp() -> String {
+        var t = time(nil)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        var buf = [CChar](repeating: 0, count: 40)
+        strftime(&buf, 40, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(cString: buf)
+    }
+}

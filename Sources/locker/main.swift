@@ -1,0 +1,34 @@
+import ArgumentParser
+import Glibc
+import LockerRuntime
+import LockerSpec
+import LockerSystem
+
+let args: [String]
+do {
+    args = try Globals.extract(Array(CommandLine.arguments.dropFirst()))
+    if Globals.current.trace { try Trace.enable(file: Globals.current.traceFile) }
+} catch {
+    Report.error("\(error)")
+}
+
+do {
+    var command = try Locker.parseAsRoot(args)
+    if var c = command as? LockerCommand {
+        try c.execute()
+    } else {
+        try command.run()
+    }
+} catch let e as SystemError {
+    Report.error(e.description)
+} catch let e as LockerError {
+    Report.error(e.description)
+} catch let e as SpecError {
+    Report.error(e.description)
+} catch let e as RunFailure {
+    Report.error(e.description, code: e.code)
+} catch let e as ExitCode {
+    exit(e.rawValue)
+} catch {
+    Locker.exit(withError: error)
+}

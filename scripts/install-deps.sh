@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Debian packages Locker builds and tests with. Quiet when everything is there already.
+set -euo pipefail
+need=()
+for p in busybox-static runc python3 iproute2 libseccomp-dev; do
+  dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi

@@ -1,0 +1,131 @@
+# The OCI lifecycle in runc's shape: create, state, start, kill, delete, run; exit codes and errors.
+
+test_run_prints_and_exits_with_code() {
+  local b=/tmp/lt-run; new_bundle $b sh -c 'echo out; echo err >&2; exit 7'
+  local out rc
+  out=$(L run -b $b lt-run 2>&1); rc=$?
+  expect_eq 7 $rc "exit code" && expect_contains "$out" out && expect_contains "$out" err && expect_clean lt-run
+}
+
+test_create_start_state_delete() {
+  local b=/tmp/lt-cycle; new_bundle $b sleep 100
+  L create -b $b lt-cycle || return 1
+  local st; st=$(L state lt-cycle)
+  expect_contains "$st" '"status" : "created"' || return 1
+  local pid; pid=$(echo "$st" | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  [ -n "$pid" ] && [ -d /proc/$pid ] || fail "no process $pid" || return 1
+  # Until start, the process waits: it has not exec'd sleep.
+  expect_not_contains "$(cat /proc/$pid/cmdline | tr '\0' ' ')" "sleep 100" "cmdline before start" || return 1
+  L start lt-cycle || return 1
+  expect_contains "$(L state lt-cycle)" '"status" : "running"' || return 1
+  expect_contains "$(cat /proc/$pid/cmdline | tr '\0' ' ')" "sleep 100" "cmdline after start" || return 1
+  local msg; msg=$(L delete lt-cycle 2>&1) && fail "delete of a running container succeeded" && return 1
+  expect_contains "$msg" "cannot delete container lt-cycle that is not stopped: running" || return 1
+  L kill lt-cycle KILL || return 1
+  for i in $(seq 50); do L state lt-cycle | grep -q stopped && break; sleep 0.1; done
+  expect_contains "$(L state lt-cycle)" '"status" : "stopped"' || return 1
+  L delete lt-cycle || return 1
+  expect_clean lt-cycle
+}
+
+test_delete_force_running() {
+  local b=/tmp/lt-force; new_bundle $b sleep 100
+  L run -d -b $b lt-force || return 1
+  L delete --force lt-force || return 1
+  expect_clean lt-force
+}
+
+test_duplicate_id_refused() {
+  local b=/tmp/lt-dup; new_bundle $b sleep 100
+  L create -b $b lt-dup || return 1
+  local msg; msg=$(L create -b $b lt-dup 2>&1) && { L delete -f lt-dup; fail "second create succeeded"; return 1; }
+  L delete -f lt-dup
+  expect_contains "$msg" 'container "lt-dup" already exists' && expect_clean lt-dup
+}
+
+test_missing_executable_fails_at_create_and_cleans_up() {
+  local b=/tmp/lt-noexec; new_bundle $b /no/such/program
+  local msg; msg=$(L create -b $b lt-noexec 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$msg" 'exec: "/no/such/program"' && expect_clean lt-noexec
+}
+
+test_bad_config_names_the_field() {
+  local b=/tmp/lt-bad; new_bundle $b true
+  edit_config $b 'c["process"]["user"]["uid"] = "zero"'
+  local msg; msg=$(L create -b $b lt-bad 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$msg" "process.user.uid" && expect_clean lt-bad || return 1
+  new_bundle $b true
+  edit_config $b 'c["linux"]["namespaces"].append({"type": "bogus"})'
+  msg=$(L create -b $b lt-bad 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$msg" 'linux.namespaces[6].type: unknown namespace "bogus"' && expect_clean lt-bad
+}
+
+test_failed_mount_leaves_nothing() {
+  local b=/tmp/lt-mnt; new_bundle $b true
+  edit_config $b 'c["mounts"].append({"destination": "/data", "type": "bind", "source": "/no/such/dir", "options": ["rbind"]})'
+  local msg; msg=$(L create -b $b lt-mnt 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$msg" "/no/such/dir: ENOENT" && expect_clean lt-mnt
+}
+
+test_kill_sends_the_signal() {
+  local b=/tmp/lt-kill; new_bundle $b sh -c 'trap "echo got-usr1 > /tmp/sig; exit 0" USR1; while true; do sleep 0.1; done'
+  L run -d -b $b lt-kill || return 1
+  sleep 0.3
+  L kill lt-kill USR1 || return 1
+  for i in $(seq 50); do L state lt-kill | grep -q stopped && break; sleep 0.1; done
+  local got; got=$(cat $b/rootfs/tmp/sig 2>/dev/null)
+  L delete -f lt-kill
+  expect_eq got-usr1 "$got" "signal seen inside"
+}
+
+test_state_of_unknown_container() {
+  local msg; msg=$(L state no-such-container 2>&1) && fail "state succeeded" && return 1
+  expect_contains "$msg" 'container "no-such-container" does not exist'
+}
+
+test_invalid_id_refused() {
+  local b=/tmp/lt-id; new_bundle $b true
+  local msg; msg=$(L create -b $b ../evil 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$msg" 'invalid container id' && [ ! -e "$ROOT/../evil" ]
+}
+
+test_spec_refuses_to_overwrite() {
+  local d=/tmp/lt-spec; rm -rf $d; mkdir -p $d
+  (cd $d && L spec) || return 1
+  python3 -c "import json; c=json.load(open('$d/config.json')); assert c['process']['args']==['sh']" || return 1
+  local msg; msg=$(cd $d && L spec 2>&1) && fail "second spec succeeded" && return 1
+  expect_contains "$msg" "exists"
+}
+
+test_list_shows_containers() {
+  local b=/tmp/lt-list; new_bundle $b sleep 100
+  L create -b $b lt-list || return 1
+  local out; out=$(L list)
+  L delete -f lt-list
+  expect_contains "$out" "lt-list" && expect_contains "$out" "created"
+}
+
+test_pid_file_written() {
+  local b=/tmp/lt-pid; new_bundle $b sleep 100
+  L create -b $b --pid-file $b/pid lt-pid || return 1
+  local want; want=$(L state lt-pid | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  local got; got=$(cat $b/pid)
+  L delete -f lt-pid
+  expect_eq "$want" "$got" "pid file"
+}
+
+test_hooks_run_in_order() {
+  local b=/tmp/lt-hooks; new_bundle $b true
+  local d=/tmp/lt-hooks.d; rm -rf $d; mkdir -p $d
+  # The same path inside the container, so startContainer (which runs there) can log too.
+  edit_config $b '
+h = lambda name: {"path": "/bin/sh", "args": ["sh", "-c", "read s; echo %s \"$s\" >> /tmp/lt-hooks.d/log" % name]}
+c["hooks"] = {k: [h(k)] for k in ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"]}
+c["mounts"].append({"destination": "/tmp/lt-hooks.d", "type": "bind", "source": "/tmp/lt-hooks.d", "options": ["rbind"]})'
+  L run -b $b lt-hooks || return 1
+  local got; got=$(cut -d" " -f1 $d/log | tr '\n' ' ')
+  expect_eq "prestart createRuntime createContainer startContainer poststart poststop " "$got" "hook order" || return 1
+  expect_contains "$(grep ^createRuntime $d/log)" '"status":"creating"' || return 1
+  expect_contains "$(grep ^startContainer $d/log)" '"status":"created"' || return 1
+  expect_contains "$(grep ^poststop $d/log)" '"status":"stopped"'
+}
