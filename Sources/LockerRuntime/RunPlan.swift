@@ -227,7 +227,22 @@ public struct RunPlan {
             let extra = parts.count > 1 ? parts[1].split(separator: ",").map(String.init) : []
             spec.mounts?.append(.init(destination: parts[0], type: "tmpfs", source: "tmpfs", options: ["nosuid", "nodev", "noexec"] + (extra.isEmpty ? ["mode=1777"] : extra)))
         }
+        try makeMountTargets(spec, rootfs: rootfs)
         return spec
+    }
+
+    /// Mount targets are made here, by the host's root, in the container's writable layer: in a
+    /// user namespace the container's root could not create them in the image's directories.
+    static func makeMountTargets(_ spec: Spec, rootfs: String) throws {
+        let root = try FD.open(rootfs, O_PATH | O_DIRECTORY)
+        for m in spec.mounts ?? [] where m.destination.hasPrefix("/etc/") || m.type == "bind" || m.type == "tmpfs" {
+            if Defaults.mounts().contains(where: { $0.destination == m.destination }) { continue }
+            if m.type == "bind", let src = m.source, !Files.isDirectory(src) {
+                _ = try InRoot.touch(root.raw, m.destination)
+            } else {
+                _ = try InRoot.mkdirAll(root.raw, m.destination)
+            }
+        }
     }
 
     /// docker's default device allowances on top of deny-all.

@@ -10,7 +10,7 @@ test_run_image_default_and_exit_code() {
 
 test_exit_code_of_a_signal_is_128_plus_n() {
   # PID 1 ignores signals it has no handler for, except SIGKILL from outside.
-  R --rm --name kill-test busybox sleep 100 &
+  "$LOCKER" --root "$ROOT" run --rm --name kill-test busybox sleep 100 &
   local pid=$!
   for i in $(seq 50); do L state kill-test 2>/dev/null | grep -q running && break; sleep 0.1; done
   L kill kill-test KILL || return 1
@@ -86,7 +86,7 @@ test_named_volume_persists() {
 }
 
 test_tmpfs_and_read_only() {
-  local out; out=$(R --rm --read-only --tmpfs /scratch busybox sh -c 'echo x > /x 2>&1; echo y > /scratch/y && echo tmpfs-ok; true') || return 1
+  local out; out=$(R --rm --read-only --tmpfs /scratch busybox sh -c '(echo x > /x) 2>&1; echo y > /scratch/y && echo tmpfs-ok; true') || return 1
   expect_contains "$out" "Read-only file system" && expect_contains "$out" tmpfs-ok
 }
 
@@ -119,7 +119,7 @@ test_detached_logs_and_delete() {
 }
 
 test_signals_are_forwarded() {
-  R --rm --name sig-test busybox sh -c 'trap "echo got-term; exit 0" TERM; while true; do sleep 0.1; done' > /tmp/sig-test.out &
+  "$LOCKER" --root "$ROOT" run --rm --name sig-test busybox sh -c 'trap "echo got-term; exit 0" TERM; while true; do sleep 0.1; done' > /tmp/sig-test.out &
   local pid=$!
   for i in $(seq 50); do L state sig-test 2>/dev/null | grep -q running && break; sleep 0.1; done
   sleep 0.2
