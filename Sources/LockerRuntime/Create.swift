@@ -108,6 +108,13 @@ public enum Create {
         }
         close(childEnd)
         undo.pid = pid
+        if Trace.enabled {
+            for ns in newNS.sorted(by: { $0.rawValue < $1.rawValue }) where ns != .cgroup {
+                let mine = Files.readlink("/proc/\(pid)/ns/\(ns.procName)") ?? "?"
+                let host = Files.readlink("/proc/self/ns/\(ns.procName)") ?? "?"
+                Trace.step("namespace \(ns.rawValue): \(mine) (host: \(host))")
+            }
+        }
         let sync = SyncChannel(fd: parentSock.raw)
 
         if newNS.contains(.user) {

@@ -52,7 +52,7 @@ enum Credentials {
             let groups = (user.additionalGids ?? []).map { gid_t($0) }
             try sys("setgroups \(groups)") { groups.withUnsafeBufferPointer { locker_setgroups($0.count, $0.baseAddress) } }
         }
-        Trace.step("setresgid \(user.gid), setresuid \(user.uid)")
+        Trace.step("switch user: setgroups \(setgroupsAllowed ? "\(user.additionalGids ?? [])" : "(denied in this user namespace)"), setresgid \(user.gid), setresuid \(user.uid)")
         try sys("setresgid \(user.gid)") { locker_setresgid(user.gid, user.gid, user.gid) }
         try sys("setresuid \(user.uid)") { locker_setresuid(user.uid, user.uid, user.uid) }
         try Prctl.setKeepCaps(false)

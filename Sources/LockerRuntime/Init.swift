@@ -65,6 +65,7 @@ enum ContainerInit {
         if plan.newNamespaces.contains(.cgroup) {
             Trace.step("unshare cgroup namespace (after joining the container's cgroup)")
             try Namespace.unshare(LOCKER_CLONE_NEWCGROUP)
+            Trace.step("namespace cgroup: \(Files.readlink("/proc/self/ns/cgroup") ?? "?")")
         }
         if plan.newNamespaces.contains(.network) {
             Trace.step("bring loopback up")
@@ -167,6 +168,7 @@ enum ContainerInit {
     }
 
     static func exec(_ program: String, _ args: [String], _ env: [String]) -> Never {
+        Trace.step("exec \(([program] + args.dropFirst()).joined(separator: " ")) as uid \(getuid()) gid \(getgid())")
         let argv = args.map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         execve(program, argv, envp)

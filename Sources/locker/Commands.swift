@@ -19,7 +19,7 @@ struct Locker: ParsableCommand {
         discussion: "Global flags before the command: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --trace, --trace-file FILE.",
         version: "locker 0.1.0\nspec: \(Spec.version)",
         subcommands: [SpecCommand.self, CreateCommand.self, StartCommand.self, StateCommand.self, KillCommand.self,
-                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self]
+                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self]
     )
 }
 
@@ -135,5 +135,14 @@ func printTable(_ rows: [[String]]) {
             line += i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count + 3)
         }
         print(line)
+    }
+}
+
+struct InspectCommand: LockerCommand {
+    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a container from the host's side: pid, namespaces, mounts, id maps, cgroups.")
+    @Argument var id: String
+    mutating func execute() throws {
+        let i = try Inspection.of(id, store: Globals.current.store)
+        try FD.writeAll(1, JSON.encode(i, pretty: true) + [10])
     }
 }

@@ -55,7 +55,16 @@ struct Globals {
 
 /// One line on stderr (and in --log, in runc's text or JSON shape), then a non-zero exit.
 enum Report {
+    /// runc's codes for a command that cannot run: 127 not found, 126 not executable.
+    static func exitCode(for message: String) -> Int32? {
+        guard message.contains("exec: ") else { return nil }
+        if message.contains("not found") || message.contains("ENOENT") { return 127 }
+        if message.contains("EACCES") || message.contains("ENOEXEC") || message.contains("Permission denied") { return 126 }
+        return nil
+    }
+
     static func error(_ message: String, code: Int32 = 1) -> Never {
+        let code = exitCode(for: message) ?? code
         try? FD.writeAll(2, "locker: \(message)\n")
         if let log = Globals.current.log {
             let line: String

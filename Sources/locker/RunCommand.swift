@@ -8,8 +8,17 @@ import LockerSystem
 /// the current directory that names no image) it is runc's `run ID`. Otherwise it is
 /// docker's `run IMAGE|--rootfs DIR [CMD...]`.
 struct RunCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run a command in a new container.",
-                                                    helpNames: [.long])
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run a command in a new container.",
+        discussion: """
+        Two forms, told apart by their arguments:
+          locker run [OPTIONS] IMAGE|--rootfs DIR [COMMAND [ARG...]]   (as docker run)
+          locker run [--bundle DIR] [--detach] [--pid-file F] ID     (as runc run)
+        The runc form is chosen when --bundle/-b is given, or when there is exactly one
+        argument, the current directory holds a config.json, and no local image has that name.
+        Options must come before IMAGE; everything after it is the container's command.
+        """,
+        helpNames: [.long])
     // OCI face.
     @Option(name: [.customShort("b"), .long], help: "OCI bundle: run the container ID from BUNDLE/config.json.") var bundle: String?
     @Option(name: .long) var consoleSocket: String?
@@ -151,8 +160,7 @@ struct RunCommand: LockerCommand {
         } catch {
             plan.discard()
             Signals.setMask(mask)
-            let text = "\(error)"
-            throw RunFailure(error, code: text.contains("executable file not found") || text.contains("exec: ") ? 127 : 125)
+            throw RunFailure(error, code: 125)
         }
         for fd in opened { close(fd) }
         try startOrDelete(plan.id, store: store)

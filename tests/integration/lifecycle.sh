@@ -129,3 +129,73 @@ c["mounts"].append({"destination": "/tmp/lt-hooks.d", "type": "bind", "source": 
   expect_contains "$(grep ^startContainer $d/log)" '"status":"created"' || return 1
   expect_contains "$(grep ^poststop $d/log)" '"status":"stopped"'
 }
+
+test_not_executable_is_126() {
+  local b=/tmp/lt-126; new_bundle $b /etc/passwd
+  local out rc; out=$(L run -b $b lt-126 2>&1); rc=$?
+  expect_eq 126 $rc "exit code" && expect_contains "$out" "/etc/passwd" && expect_clean lt-126
+}
+
+test_not_found_is_127() {
+  local b=/tmp/lt-127; new_bundle $b nosuchcommand
+  local out rc; out=$(L run -b $b lt-127 2>&1); rc=$?
+  expect_eq 127 $rc "exit code" && expect_contains "$out" 'exec: "nosuchcommand": executable file not found in $PATH' && expect_clean lt-127
+}
+
+test_bad_signal_name() {
+  local b=/tmp/lt-sig; new_bundle $b sleep 100
+  L create -b $b lt-sig || return 1
+  local out rc; out=$(L kill lt-sig SIGNOPE 2>&1); rc=$?
+  L delete -f lt-sig
+  [ $rc -ne 0 ] && expect_contains "$out" 'unknown signal "SIGNOPE"'
+}
+
+test_missing_rootfs() {
+  local b=/tmp/lt-noroot; new_bundle $b true; rm -rf $b/rootfs
+  local out; out=$(L create -b $b lt-noroot 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$out" "root.path $b/rootfs: ENOENT" && expect_clean lt-noroot
+}
+
+test_log_json_on_error() {
+  rm -f /tmp/lt-log.json
+  L --log /tmp/lt-log.json --log-format json state no-such-thing 2>/dev/null && return 1
+  python3 -c "import json; d=json.loads(open('/tmp/lt-log.json').readline()); assert d['level']=='error' and 'no-such-thing' in d['msg'], d"
+}
+
+test_join_namespace_by_path() {
+  local b1=/tmp/lt-join1 b2=/tmp/lt-join2
+  new_bundle $b1 sleep 100; new_bundle $b2 sh -c 'hostname; readlink /proc/self/ns/net'
+  edit_config $b1 'c["hostname"] = "shared-uts"'
+  L run -d -b $b1 lt-join1 || return 1
+  local pid; pid=$(L state lt-join1 | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  edit_config $b2 "c['hostname'] = None; c['linux']['namespaces'] = [n if n['type'] not in ('uts','network') else {'type': n['type'], 'path': '/proc/$pid/ns/' + ('net' if n['type']=='network' else 'uts')} for n in c['linux']['namespaces']]"
+  local out; out=$(L run -b $b2 lt-join2)
+  local want; want=$(readlink /proc/$pid/ns/net)
+  L delete -f lt-join1
+  expect_eq "shared-uts $want" "$(echo $out)" "hostname and net ns joined"
+}
+
+test_trace_shows_each_step() {
+  local b=/tmp/lt-trace; new_bundle $b true
+  local out; out=$(L --trace run -b $b lt-trace 2>&1) || return 1
+  for step in "namespace pid: pid:[" "mount proc on /proc" "pivot_root" "sethostname" "switch user" "exec /bin/true"; do
+    expect_contains "$out" "$step" "trace" || return 1
+  done
+}
+
+test_inspect_from_the_host() {
+  local b=/tmp/lt-insp; new_bundle $b sleep 100
+  L run -d -b $b lt-insp || return 1
+  local out; out=$(L inspect lt-insp)
+  L delete -f lt-insp
+  python3 - "$out" <<'PY'
+import json, sys, os
+i = json.loads(sys.argv[1])
+assert i["status"] == "running", i["status"]
+ns = {n["type"]: n for n in i["namespaces"]}
+assert not ns["pid"]["shared"] and not ns["mount"]["shared"], ns
+assert ns["user"]["shared"], ns["user"]
+assert any(m.startswith("/ ") for m in i["mounts"]), i["mounts"]
+assert i["hostPid"] > 0
+PY
+}
