@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Benchmarks `RUNTIME run` of /bin/true in a busybox bundle for Locker, runc and crun side by
+# side in one run, plus the floor (`unshare` with the same namespaces), warm and cold.
+# Prints medians (min, max) and ratios to Locker. Not a test. See bench/README.md.
+#
+#   sudo bench/run.sh [-n ROUNDS]        (default 100 warm rounds, ROUNDS/4 cold rounds)
+#   LOCKER=/path/to/locker sudo -E bench/run.sh
+#
+# Builds nothing: expects .build/release/locker (swift build -c release --static-swift-stdlib).
+set -euo pipefail
+
+usage() { echo "usage: sudo bench/run.sh [-n ROUNDS]   (LOCKER=/path overrides .build/release/locker)" >&2; exit 2; }
+
+# ---------------------------------------------------------------------------------------------
+# Inner part: runs inside a private mount namespace (see the outer part at the bottom).
+# ---------------------------------------------------------------------------------------------
+inner() {
+  local work=$BENCH_TMP/w bundle=$BENCH_TMP/w/bundle
+  # Everything the runtimes touch (bundle, state roots) on a tmpfs, private to this namespace.
+  mount -t tmpfs -o mode=0755 locker-bench "$work"
+  # crun 1.8.1 refuses hybrid hosts whose cgroup2 lists controllers (here: hugetlb only).
+  # Hide that file from all three runtimes alike; Locker and runc do not read it.
+  local ctl=/sys/fs/cgroup/unified/cgroup.controllers masked=no
+  if [ -e "$ctl" ] && [ -n "$(cat "$ctl" 2>/dev/null)" ]; then
+    mount --bind "$BENCH_TMP/empty" "$ctl"
+    masked="yes ($ctl hidden by an empty file; it listed: $(cat "$BENCH_TMP/controllers"))"
+  fi
+  echo "cgroup2 mask: $masked"
+
+  "$BENCH_REPO/scripts/busybox-rootfs.sh" "$bundle/rootfs"
+  (cd "$bundle" && "$BENCH_LOCKER" spec)
+  "$BENCH_PY" - "$bundle/config.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+c = json.load(open(path))
+# crun 1.8.1 accepts only ociVersion 1.0.x ("unknown version specified" otherwise).
+c["ociVersion"] = "1.0.2"
+p = c["process"]
+p["terminal"] = False
+p["args"] = ["/bin/true"]
+c["root"]["readonly"] = True
+lx = c.setdefault("linux", {})
+lx["namespaces"] = [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")]
+lx.pop("cgroupsPath", None)          # the driver sets it per run
+json.dump(c, open(path, "w"), indent=2)
+PY
+  mkdir -p "$work/state/locker" "$work/state/runc" "$work/state/crun"
+  exec "$BENCH_PY" "$BENCH_TMP/driver.py" "$bundle" "$work/state" "$BENCH_ROUNDS" "$BENCH_COLD" \
+    "locker=$BENCH_LOCKER" "runc=$BENCH_RUNC" "crun=$BENCH_CRUN" "floor=$BENCH_UNSHARE"
+}
+
+if [ "${BENCH_INNER:-}" = 1 ]; then inner; exit; fi
+
+# ---------------------------------------------------------------------------------------------
+# Outer part.
+# ---------------------------------------------------------------------------------------------
+rounds=100
+while getopts n:h o; do
+  case $o in n) rounds=$OPTARG ;; *) usage ;; esac
+done
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (sudo bench/run.sh): runtimes make namespaces, mounts and cgroups" >&2; exit 1; }
+
+self=$(readlink -f "$0")
+repo=$(cd "$(dirname "$self")/.." && pwd)
+locker=${LOCKER:-$repo/.build/release/locker}
+[ -x "$locker" ] || { echo "bench/run.sh: no locker at $locker; build it with: swift build -c release --static-swift-stdlib (or set LOCKER=/path)" >&2; exit 1; }
+locker=$(readlink -f "$locker")
+
+missing=()
+command -v runc >/dev/null || missing+=(runc)
+command -v crun >/dev/null || missing+=(crun)
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || missing+=(busybox-static)
+command -v python3 >/dev/null || [ -x /usr/bin/python3 ] || missing+=(python3)
+if ((${#missing[@]})); then
+  echo "bench/run.sh: installing ${missing[*]}" >&2
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+py=/usr/bin/python3; [ -x "$py" ] || py=$(command -v python3)
+
+cold=$((rounds / 4)); ((cold >= 3)) || cold=3
+tmp=$(mktemp -d /tmp/locker-bench.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+mkdir "$tmp/w"
+: > "$tmp/empty"
+cat /sys/fs/cgroup/unified/cgroup.controllers > "$tmp/controllers" 2>/dev/null || true
+
+# The driver: spawns each run, waits for it with wait4 (rusage of the runtime and the children
+# it waited for), reaps orphans itself (it is a child subreaper), deletes leftovers.
+cat > "$tmp/driver.py" <<'PY'
+import ctypes, gc, glob, json, os, random, statistics, sys, time
+
+bundle, state, rounds, cold_rounds = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+rts = dict(a.split("=", 1) for a in sys.argv[5:])
+names = list(rts)                                   # locker, runc, crun, floor
+COLD_SLEEP = 0.25
+
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(36, 1, 0, 0, 0) != 0:                 # PR_SET_CHILD_SUBREAPER
+    sys.exit("driver: prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+cfg_path = os.path.join(bundle, "config.json")
+cfg = json.load(open(cfg_path))
+cfg["linux"]["cgroupsPath"] = "@CGPATH@"
+template = json.dumps(cfg, indent=2)
+
+devnull = os.open("/dev/null", os.O_RDWR)
+errfile = os.path.join(state, "stderr")
+errfd = os.open(errfile, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+actions = [(os.POSIX_SPAWN_DUP2, devnull, 0), (os.POSIX_SPAWN_DUP2, errfd, 1),
+           (os.POSIX_SPAWN_DUP2, errfd, 2)]
+env = dict(os.environ)
+tag = os.getpid()
+orphans = {n: 0 for n in names}
+
+def argv_for(name, cid):
+    if name == "floor":
+        return [rts[name], "--pid", "--fork", "--net", "--ipc", "--uts", "--mount", "/bin/true"]
+    return [rts[name], "--root", os.path.join(state, name), "run", "-b", bundle, cid]
+
+def spawn_wait(argv):
+    """Runs argv; returns (exit code, wall s, cpu s, maxrss KiB, minflt, orphans reaped)."""
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.perf_counter() - t0
+    cpu, rss, flt = ru.ru_utime + ru.ru_stime, ru.ru_maxrss, ru.ru_minflt
+    extra, deadline = 0, time.monotonic() + 2.0
+    while True:                                     # orphans reparented to us: reap, count them in
+        try:
+            p, _, r = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if p == 0:
+            if time.monotonic() > deadline:
+                print(f"driver: warning: a child of {argv[0]} still runs 2 s after it exited", file=sys.stderr)
+                break
+            time.sleep(0.001)
+            continue
+        extra += 1
+        cpu += r.ru_utime + r.ru_stime
+        flt += r.ru_minflt
+        rss = max(rss, r.ru_maxrss)
+    return os.waitstatus_to_exitcode(status), wall, cpu, rss, flt, extra
+
+def stderr_text():
+    os.lseek(errfd, 0, 0)
+    return os.read(errfd, 4096).decode(errors="replace").strip()
+
+def one(name, cid, sleep):
+    """One measured run of NAME with container id CID; None if it failed (error recorded)."""
+    if name != "floor":
+        with open(cfg_path, "w") as f:
+            f.write(template.replace("@CGPATH@", "/" + cid))
+    os.ftruncate(errfd, 0)
+    if sleep:
+        time.sleep(sleep)
+    rc, wall, cpu, rss, flt, extra = spawn_wait(argv_for(name, cid))
+    orphans[name] += extra
+    err = stderr_text() if rc != 0 else ""
+    if name != "floor" and os.path.exists(os.path.join(state, name, cid)):
+        leftovers[name] += 1
+        os.ftruncate(errfd, 0)
+        spawn_wait([rts[name], "--root", os.path.join(state, name), "delete", "-f", cid])
+    if rc != 0:
+        failures[name] += 1
+        first_error.setdefault(name, f"exit {rc}: {err or '(no output)'}")
+        return None
+    return wall, cpu, rss, flt
+
+failures = {n: 0 for n in names}
+leftovers = {n: 0 for n in names}
+first_error = {}
+
+# Warm-up: one untimed run each, so binaries and the rootfs are in the page cache. A runtime
+# that fails here is left out (its error is printed).
+active = []
+for n in names:
+    if one(n, f"bench-{n}-{tag}-warmup", 0) is None:
+        print(f"{n}: FAILED in the warm-up run, left out:\n  {' '.join(argv_for(n, 'ID'))}\n  {first_error[n]}")
+    else:
+        active.append(n)
+failures = {n: 0 for n in names}
+first_error = {}
+
+def measure(variant, count, sleep):
+    samples = {n: [] for n in active}
+    for r in range(count):
+        order = active[:]
+        random.shuffle(order)
+        for n in order:
+            s = one(n, f"bench-{n}-{tag}-{variant}{r}", sleep)
+            if s is not None:
+                samples[n].append(s)
+    return samples
+
+gc.disable()
+print(f"measuring: {rounds} warm rounds, then {cold_rounds} cold rounds ({COLD_SLEEP} s quiet before each run)", file=sys.stderr)
+warm = measure("w", rounds, 0)
+cold = measure("c", cold_rounds, COLD_SLEEP)
+gc.enable()
+
+def table(title, samples):
+    med = statistics.median
+    rows, base = [], samples.get("locker")
+    bw = med(s[0] for s in base) if base else None
+    bc = med(s[1] for s in base) if base else None
+    hdr = ["runtime", "wall ms median (min-max)", "CPU ms median", "maxRSS MB median",
+           "minflt median", "wall/locker", "CPU/locker", "ok"]
+    for n in active:
+        ss = samples[n]
+        if not ss:
+            rows.append([n, "all runs failed", "", "", "", "", "", f"0/{len(ss) + failures[n]}"])
+            continue
+        w = [s[0] * 1e3 for s in ss]; c = [s[1] * 1e3 for s in ss]
+        rows.append([n if n != "floor" else "floor (unshare)",
+                     f"{med(w):7.2f} ({min(w):.2f}-{max(w):.2f})",
+                     f"{med(c):6.2f}",
+                     f"{med(s[2] for s in ss) / 1024:5.1f}",
+                     f"{med(s[3] for s in ss):.0f}",
+                     f"{med(w) / (bw * 1e3):.2f}x" if bw else "-",
+                     f"{med(c) / (bc * 1e3):.2f}x" if bc else "-",
+                     f"{len(ss)}/{len(ss) + failures[n]}"])
+    widths = [max(len(str(x)) for x in col) for col in zip(hdr, *rows)]
+    line = lambda cells: "  ".join(str(c).ljust(wd) if i == 0 else str(c).rjust(wd)
+                                   for i, (c, wd) in enumerate(zip(cells, widths)))
+    print(f"\n{title}")
+    print(line(hdr))
+    print("  ".join("-" * wd for wd in widths))
+    for r in rows:
+        print(line(r))
+
+table(f"warm: {rounds} rounds, runs back to back, order shuffled each round", warm)
+table(f"cold: {cold_rounds} rounds, {COLD_SLEEP} s of quiet before each run, order shuffled each round", cold)
+
+# Cgroups the runtimes left behind (ours are named bench-<rt>-<tag>-...): remove, report.
+left = {}
+for d in sorted(glob.glob(f"/sys/fs/cgroup/*/bench-*-{tag}-*"), key=len, reverse=True):
+    n = os.path.basename(d).split("-")[1]
+    left[n] = left.get(n, 0) + 1
+    try:
+        os.rmdir(d)
+    except OSError:
+        pass
+notes = []
+for n in active:
+    if failures[n]:
+        notes.append(f"{n}: {failures[n]} failed runs; first: {first_error[n]}")
+    if leftovers[n]:
+        notes.append(f"{n}: state left after {leftovers[n]} runs (deleted with `delete -f`)")
+    if orphans[n]:
+        notes.append(f"{n}: {orphans[n]} orphaned processes reaped by the driver (counted in CPU/minflt)")
+for n, k in left.items():
+    notes.append(f"{n}: left {k} cgroup directories behind (removed)")
+print("\nnotes: " + ("none" if not notes else "\n  " + "\n  ".join(notes)))
+sys.exit(1 if any(failures.values()) or len(active) < len(names) else 0)
+PY
+
+runc=$(command -v runc); crun=$(command -v crun); unshare=$(command -v unshare)
+echo "Locker benchmark: RUNTIME --root STATE run -b BUNDLE ID, process /bin/true, busybox rootfs (read-only),"
+echo "namespaces pid net ipc uts mount; each runtime once per round in a shuffled order"
+echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+echo "host:    $(uname -r) kernel, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "locker:  $("$locker" --version 2>&1 | paste -sd ' ' -) ($locker)"
+echo "runc:    $("$runc" --version 2>&1 | head -1)"
+echo "crun:    $("$crun" --version 2>&1 | head -1)"
+echo "floor:   $unshare --pid --fork --net --ipc --uts --mount /bin/true"
+
+export BENCH_INNER=1 BENCH_TMP=$tmp BENCH_REPO=$repo BENCH_LOCKER=$locker BENCH_RUNC=$runc \
+  BENCH_CRUN=$crun BENCH_UNSHARE=$unshare BENCH_PY=$py BENCH_ROUNDS=$rounds BENCH_COLD=$cold
+rc=0
+unshare --mount --propagation private -- bash "$self" || rc=$?
+exit $rc
