@@ -15,7 +15,7 @@ let package = Package(
         .target(name: "CLockerShim"),
         .target(name: "LockerSystem", dependencies: ["CLockerShim"]),
         .target(name: "LockerSpec"),
-        .target(name: "LockerCgroups", dependencies: ["LockerSystem", "LockerSpec"]),
+        .target(name: "LockerCgroups", dependencies: ["LockerSystem", "LockerSpec", "CLockerShim"]),
         .target(name: "LockerRuntime", dependencies: ["LockerSystem", "LockerSpec", "LockerCgroups", "CLockerShim"]),
         .executableTarget(
             name: "locker",

@@ -65,7 +65,7 @@ self=$(readlink -f "$0")
 repo=$(cd "$(dirname "$self")/.." && pwd)
 locker=${LOCKER:-$repo/.build/release/locker}
 [ -x "$locker" ] || { echo "bench/run.sh: no locker at $locker; build it with: swift build -c release --static-swift-stdlib (or set LOCKER=/path)" >&2; exit 1; }
-locker=$(readlink -f "$locker")
+locker=$(realpath -s "$locker")
 
 missing=()
 command -v runc >/dev/null || missing+=(runc)
@@ -86,8 +86,69 @@ mkdir "$tmp/w"
 : > "$tmp/empty"
 cat /sys/fs/cgroup/unified/cgroup.controllers > "$tmp/controllers" 2>/dev/null || true
 
-# The driver: spawns each run, waits for it with wait4 (rusage of the runtime and the children
-# it waited for), reaps orphans itself (it is a child subreaper), deletes leftovers.
+# The spawner: a tiny (static where possible) C program that sleeps (cold runs), then vforks
+# and execs one run and waits for it with wait4. Starting runs from a small process matters
+# for max RSS: a process's ru_maxrss keeps the high-water mark of the memory it had before
+# exec, so a run forked or vforked straight from Python would report Python's ~12 MB for
+# every runtime; from the spawner it carries at most the spawner's few hundred KiB. It reports
+# "exit wall_ns cpu_us maxrss_kib minflt orphans" on fd 3. Without a C compiler the driver
+# spawns runs itself and max RSS reads n/a.
+cat > "$tmp/spawn.c" <<'C'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(int argc, char **argv) {
+  if (argc < 3) return 2;
+  prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);        /* orphans of the run come back to us */
+  double s = atof(argv[1]);
+  if (s > 0) {
+    struct timespec q = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
+    while (nanosleep(&q, &q) < 0 && errno == EINTR) {}
+  }
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  pid_t pid = vfork();
+  if (pid < 0) return 3;
+  if (pid == 0) { execv(argv[2], argv + 2); _exit(127); }
+  int st; struct rusage ru;
+  while (wait4(pid, &st, 0, &ru) < 0) if (errno != EINTR) return 4;
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long long cpu = ru.ru_utime.tv_sec * 1000000LL + ru.ru_utime.tv_usec + ru.ru_stime.tv_sec * 1000000LL + ru.ru_stime.tv_usec;
+  long rss = ru.ru_maxrss, flt = ru.ru_minflt; int orphans = 0;
+  alarm(5);                                         /* an orphan that never ends: give up */
+  for (;;) {
+    int s2; struct rusage r2;
+    pid_t p = wait4(-1, &s2, 0, &r2);
+    if (p < 0) { if (errno == EINTR) continue; break; }
+    orphans++;
+    cpu += r2.ru_utime.tv_sec * 1000000LL + r2.ru_utime.tv_usec + r2.ru_stime.tv_sec * 1000000LL + r2.ru_stime.tv_usec;
+    flt += r2.ru_minflt;
+    if (r2.ru_maxrss > rss) rss = r2.ru_maxrss;
+  }
+  int rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  long long wall = (t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec);
+  dprintf(3, "%d %lld %lld %ld %ld %d\n", rc, wall, cpu, rss, flt, orphans);
+  return 0;
+}
+C
+spawn=
+cc=$(command -v cc || command -v gcc || command -v clang || true)
+if [ -n "$cc" ] && { "$cc" -O2 -static -o "$tmp/spawn" "$tmp/spawn.c" || "$cc" -O2 -o "$tmp/spawn" "$tmp/spawn.c"; } 2>"$tmp/cc.log"; then
+  spawn=$tmp/spawn
+else
+  echo "bench/run.sh: no working C compiler (${cc:-none}): the Python driver spawns runs itself; max RSS reads n/a" >&2
+fi
+
+# The driver: runs each round's runtimes in a shuffled order through the spawner (or spawns
+# them itself with posix_spawn + wait4), reaps orphans (it is a child subreaper), deletes
+# leftover containers, prints the tables.
 cat > "$tmp/driver.py" <<'PY'
 import ctypes, gc, glob, json, os, random, statistics, sys, time
 
@@ -119,30 +180,53 @@ def argv_for(name, cid):
         return [rts[name], "--pid", "--fork", "--net", "--ipc", "--uts", "--mount", "/bin/true"]
     return [rts[name], "--root", os.path.join(state, name), "run", "-b", bundle, cid]
 
-def spawn_wait(argv):
-    """Runs argv; returns (exit code, wall s, cpu s, maxrss KiB, minflt, orphans reaped)."""
-    t0 = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
-    _, status, ru = os.wait4(pid, 0)
-    wall = time.perf_counter() - t0
-    cpu, rss, flt = ru.ru_utime + ru.ru_stime, ru.ru_maxrss, ru.ru_minflt
-    extra, deadline = 0, time.monotonic() + 2.0
-    while True:                                     # orphans reparented to us: reap, count them in
+SPAWN = os.environ.get("BENCH_SPAWN") or None
+res_r, res_w = os.pipe()                            # the spawner's report comes on its fd 3
+os.set_blocking(res_r, False)
+
+def reap_orphans(what):
+    """Reaps children other than the one waited for; returns (count, cpu s, minflt, maxrss)."""
+    n, cpu, flt, rss, deadline = 0, 0.0, 0, 0, time.monotonic() + 2.0
+    while True:
         try:
             p, _, r = os.wait4(-1, os.WNOHANG)
         except ChildProcessError:
             break
         if p == 0:
             if time.monotonic() > deadline:
-                print(f"driver: warning: a child of {argv[0]} still runs 2 s after it exited", file=sys.stderr)
+                print(f"driver: warning: a child of {what} still runs 2 s after it exited", file=sys.stderr)
                 break
             time.sleep(0.001)
             continue
-        extra += 1
-        cpu += r.ru_utime + r.ru_stime
-        flt += r.ru_minflt
-        rss = max(rss, r.ru_maxrss)
-    return os.waitstatus_to_exitcode(status), wall, cpu, rss, flt, extra
+        n += 1; cpu += r.ru_utime + r.ru_stime; flt += r.ru_minflt; rss = max(rss, r.ru_maxrss)
+    return n, cpu, flt, rss
+
+def spawn_wait(argv, sleep=0.0, measure=True):
+    """Runs argv (after SLEEP s of quiet); returns (exit code, wall s, cpu s, maxrss KiB or
+    None, minflt, orphans reaped), or None where the spawner gave no report."""
+    if SPAWN and measure:
+        pid = os.posix_spawn(SPAWN, [SPAWN, repr(sleep)] + argv, env,
+                             file_actions=actions + [(os.POSIX_SPAWN_DUP2, res_w, 3)])
+        _, status, _ = os.wait4(pid, 0)
+        n, *_ = reap_orphans(argv[0])
+        try:
+            rep = os.read(res_r, 256).split()
+        except BlockingIOError:
+            rep = []
+        if len(rep) != 6:
+            return 128 + 64, 0, 0, None, 0, n      # reported as a failure
+        rc, wall, cpu, rss, flt, orph = map(int, rep)
+        return rc, wall / 1e9, cpu / 1e6, rss, flt, orph + n
+    if sleep:
+        time.sleep(sleep)
+    t0 = time.perf_counter()
+    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    _, status, ru = os.wait4(pid, 0)
+    wall = time.perf_counter() - t0
+    n, c2, f2, _ = reap_orphans(argv[0])
+    # No spawner: ru_maxrss would be Python's own high-water mark (kept across exec), so none.
+    return (os.waitstatus_to_exitcode(status), wall, ru.ru_utime + ru.ru_stime + c2, None,
+            ru.ru_minflt + f2, n)
 
 def stderr_text():
     os.lseek(errfd, 0, 0)
@@ -154,15 +238,13 @@ def one(name, cid, sleep):
         with open(cfg_path, "w") as f:
             f.write(template.replace("@CGPATH@", "/" + cid))
     os.ftruncate(errfd, 0)
-    if sleep:
-        time.sleep(sleep)
-    rc, wall, cpu, rss, flt, extra = spawn_wait(argv_for(name, cid))
+    rc, wall, cpu, rss, flt, extra = spawn_wait(argv_for(name, cid), sleep)
     orphans[name] += extra
     err = stderr_text() if rc != 0 else ""
     if name != "floor" and os.path.exists(os.path.join(state, name, cid)):
         leftovers[name] += 1
         os.ftruncate(errfd, 0)
-        spawn_wait([rts[name], "--root", os.path.join(state, name), "delete", "-f", cid])
+        spawn_wait([rts[name], "--root", os.path.join(state, name), "delete", "-f", cid], measure=False)
     if rc != 0:
         failures[name] += 1
         first_error.setdefault(name, f"exit {rc}: {err or '(no output)'}")
@@ -196,6 +278,7 @@ def measure(variant, count, sleep):
     return samples
 
 gc.disable()
+sys.stdout.flush()
 print(f"measuring: {rounds} warm rounds, then {cold_rounds} cold rounds ({COLD_SLEEP} s quiet before each run)", file=sys.stderr)
 warm = measure("w", rounds, 0)
 cold = measure("c", cold_rounds, COLD_SLEEP)
@@ -217,7 +300,7 @@ def table(title, samples):
         rows.append([n if n != "floor" else "floor (unshare)",
                      f"{med(w):7.2f} ({min(w):.2f}-{max(w):.2f})",
                      f"{med(c):6.2f}",
-                     f"{med(s[2] for s in ss) / 1024:5.1f}",
+                     f"{med(s[2] for s in ss) / 1024:5.1f}" if ss[0][2] is not None else "n/a",
                      f"{med(s[3] for s in ss):.0f}",
                      f"{med(w) / (bw * 1e3):.2f}x" if bw else "-",
                      f"{med(c) / (bc * 1e3):.2f}x" if bc else "-",
@@ -268,7 +351,7 @@ echo "crun:    $("$crun" --version 2>&1 | head -1)"
 echo "floor:   $unshare --pid --fork --net --ipc --uts --mount /bin/true"
 
 export BENCH_INNER=1 BENCH_TMP=$tmp BENCH_REPO=$repo BENCH_LOCKER=$locker BENCH_RUNC=$runc \
-  BENCH_CRUN=$crun BENCH_UNSHARE=$unshare BENCH_PY=$py BENCH_ROUNDS=$rounds BENCH_COLD=$cold
+  BENCH_CRUN=$crun BENCH_SPAWN=$spawn BENCH_UNSHARE=$unshare BENCH_PY=$py BENCH_ROUNDS=$rounds BENCH_COLD=$cold
 rc=0
 unshare --mount --propagation private -- bash "$self" || rc=$?
 exit $rc

@@ -209,3 +209,24 @@ unsigned long locker_mount_flags(const char *path) {
     if (s.f_flag & ST_RELATIME) f |= MS_RELATIME;
     return f;
 }
+
+#include <linux/bpf.h>
+int locker_bpf_load_device_program(const void *insns, unsigned int count, char *log, unsigned int log_size) {
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+    a.insns = (uint64_t)(uintptr_t)insns;
+    a.insn_cnt = count;
+    a.license = (uint64_t)(uintptr_t)"Apache";
+    if (log && log_size) { a.log_buf = (uint64_t)(uintptr_t)log; a.log_size = log_size; a.log_level = 1; }
+    return (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof a);
+}
+int locker_bpf_attach_device_program(int cgroup_fd, int prog_fd) {
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.target_fd = cgroup_fd;
+    a.attach_bpf_fd = prog_fd;
+    a.attach_type = BPF_CGROUP_DEVICE;
+    a.attach_flags = BPF_F_ALLOW_MULTI;
+    return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof a);
+}

@@ -13,8 +13,15 @@ extension Cgroup {
         for h in r.hugepageLimits ?? [] {
             try write("hugetlb", v1: "hugetlb.\(h.pageSize).limit_in_bytes", v2: "hugetlb.\(h.pageSize).max", "\(h.limit)", what: "hugetlb \(h.pageSize) limit")
         }
-        if let devices = r.devices, let n = node(for: "devices"), !n.hierarchy.isV2 {
-            try DeviceRulesV1.apply(devices, at: n.path)
+        if let devices = r.devices {
+            // v1: the devices controller. v2 (and the cgroup2 tree of a hybrid host, as a second
+            // lock): an eBPF program. Where both exist, both must allow.
+            if let n = node(for: "devices"), !n.hierarchy.isV2 {
+                try DeviceRulesV1.apply(devices, at: n.path)
+            }
+            if let n = v2 {
+                try DeviceFilterV2.attach(devices, to: n.path)
+            }
         }
         if let unified = r.unified, !unified.isEmpty {
             guard let n = v2 else { throw LockerError("linux.resources.unified needs cgroup v2, and this host has no cgroup2 hierarchy") }

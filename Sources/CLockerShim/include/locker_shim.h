@@ -80,4 +80,8 @@ int locker_signalfd_read(int fd);
 long locker_statfs_type(const char *path);
 // The MS_* flags a mount has now (from statvfs), for remounts that must keep locked flags.
 unsigned long locker_mount_flags(const char *path);
+// Loads a BPF_PROG_TYPE_CGROUP_DEVICE program (8-byte instructions); returns its fd.
+int locker_bpf_load_device_program(const void *insns, unsigned int count, char *log, unsigned int log_size);
+// Attaches a device program to a cgroup directory (BPF_F_ALLOW_MULTI).
+int locker_bpf_attach_device_program(int cgroup_fd, int prog_fd);
 #endif
