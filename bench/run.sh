@@ -326,7 +326,7 @@ for d in sorted(glob.glob(f"/sys/fs/cgroup/*/bench-*-{tag}-*"), key=len, reverse
         os.rmdir(d)
     except OSError:
         pass
-notes = []
+notes = [f"{n}: left out, its warm-up run failed (see above)" for n in names if n not in active]
 for n in active:
     if failures[n]:
         notes.append(f"{n}: {failures[n]} failed runs; first: {first_error[n]}")

@@ -111,6 +111,9 @@ public enum Lifecycle {
         }
         if c.managedBundle == true {
             try? Files.removeTree(c.bundle)
+            if let base = c.annotations?["locker.userns"].flatMap(UInt32.init) {
+                UserNamespace.release(base: base, dataRoot: Files.dirname(Files.dirname(c.bundle)))
+            }
         }
         try store.remove(id)
         _ = lock
