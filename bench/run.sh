@@ -4,7 +4,7 @@
 # Prints medians (min, max) and ratios to Locker. Not a test. See bench/README.md.
 #
 #   sudo bench/run.sh [-n ROUNDS]        (default 100 warm rounds, ROUNDS/4 cold rounds)
-#   LOCKER=/path/to/locker sudo -E bench/run.sh
+#   sudo LOCKER=/path/to/locker bench/run.sh
 #
 # Builds nothing: expects .build/release/locker (swift build -c release --static-swift-stdlib).
 set -euo pipefail
@@ -19,7 +19,8 @@ inner() {
   # Everything the runtimes touch (bundle, state roots) on a tmpfs, private to this namespace.
   mount -t tmpfs -o mode=0755 locker-bench "$work"
   # crun 1.8.1 refuses hybrid hosts whose cgroup2 lists controllers (here: hugetlb only).
-  # Hide that file from all three runtimes alike; Locker and runc do not read it.
+  # Hide that file from all three runtimes alike. runc does not read it; Locker does, finds no
+  # controllers and skips one read of cgroup.subtree_control, and otherwise does the same.
   local ctl=/sys/fs/cgroup/unified/cgroup.controllers masked=no
   if [ -e "$ctl" ] && [ -n "$(cat "$ctl" 2>/dev/null)" ]; then
     mount --bind "$BENCH_TMP/empty" "$ctl"
@@ -96,6 +97,7 @@ cat /sys/fs/cgroup/unified/cgroup.controllers > "$tmp/controllers" 2>/dev/null |
 cat > "$tmp/spawn.c" <<'C'
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -107,6 +109,7 @@ cat > "$tmp/spawn.c" <<'C'
 int main(int argc, char **argv) {
   if (argc < 3) return 2;
   prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);        /* orphans of the run come back to us */
+  fcntl(3, F_SETFD, FD_CLOEXEC);                    /* the report pipe stays out of the run */
   double s = atof(argv[1]);
   if (s > 0) {
     struct timespec q = { (time_t)s, (long)((s - (double)(time_t)s) * 1e9) };
@@ -203,7 +206,7 @@ def reap_orphans(what):
 
 def spawn_wait(argv, sleep=0.0, measure=True):
     """Runs argv (after SLEEP s of quiet); returns (exit code, wall s, cpu s, maxrss KiB or
-    None, minflt, orphans reaped), or None where the spawner gave no report."""
+    None, minflt, orphans reaped). No report from the spawner counts as exit 192."""
     if SPAWN and measure:
         pid = os.posix_spawn(SPAWN, [SPAWN, repr(sleep)] + argv, env,
                              file_actions=actions + [(os.POSIX_SPAWN_DUP2, res_w, 3)])
@@ -345,6 +348,7 @@ echo "Locker benchmark: RUNTIME --root STATE run -b BUNDLE ID, process /bin/true
 echo "namespaces pid net ipc uts mount; each runtime once per round in a shuffled order"
 echo "date:    $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "host:    $(uname -r) kernel, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; anything else running skews wall time)"
 echo "locker:  $("$locker" --version 2>&1 | paste -sd ' ' -) ($locker)"
 echo "runc:    $("$runc" --version 2>&1 | head -1)"
 echo "crun:    $("$crun" --version 2>&1 | head -1)"

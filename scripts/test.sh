@@ -13,6 +13,8 @@ swift test 2>&1 | tail -n 15
 
 echo "== integration tests"
 work=$(mktemp -d /tmp/locker-tests.XXXXXX)
+# Containers with a user namespace reach their rootfs as an unprivileged host id.
+chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 scripts/busybox-rootfs.sh "$work/busybox"
 export LOCKER="$PWD/.build/debug/locker" BBROOT="$work/busybox" LOCKER_DATA="$work/data" LOCKER_TEST_ROOT="$work/run"

@@ -78,6 +78,13 @@ public enum Create {
             try cgroup.apply(r)
         }
 
+        // Written before the clone so that, should this process be killed from here on,
+        // `delete --force` still finds the cgroup to remove.
+        var early = StoredContainer(id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: Clock.rfc3339Now(),
+                                    owner: ownerName(), cgroupPaths: cgroup.paths, ownsCgroup: madeCgroup, annotations: spec.annotations)
+        opts.decorate?(&early)
+        try store.save(early)
+
         let fifoPath = store.fifo(id)
         try sys("mkfifo", fifoPath) { mkfifo(fifoPath, 0o600) }
         let fifo = try FD.open(fifoPath, O_RDONLY | O_NONBLOCK)

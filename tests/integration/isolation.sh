@@ -146,3 +146,9 @@ test_user_namespace_maps_root() {
   expect_contains "$out" "200000" "uid_map" || return 1
   expect_eq 200000 "$(stat -c %u $b/rootfs/tmp/owned)" "owner on the host"
 }
+
+test_cgroup_namespace_shows_own_root() {
+  local out; out=$(run_in /tmp/is-cgns cat /proc/self/cgroup) || return 1
+  # Every hierarchy shows the container's own cgroup as /.
+  expect_eq "" "$(echo "$out" | grep -v ':/$')" "cgroup paths other than /"
+}

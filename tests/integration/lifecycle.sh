@@ -199,3 +199,26 @@ assert any(m.startswith("/ ") for m in i["mounts"]), i["mounts"]
 assert i["hostPid"] > 0
 PY
 }
+
+test_delete_force_after_killed_runtime() {
+  # A createRuntime hook kills `locker create` itself mid-way.
+  local b=/tmp/lt-killed; new_bundle $b true
+  edit_config $b 'c["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "kill -9 $PPID"]}]}'
+  L create -b $b lt-killed 2>/dev/null && fail "create survived" && return 1
+  sleep 0.2
+  [ -n "$(leftovers lt-killed)" ] || fail "nothing was left to clean (the test did not bite)" || return 1
+  L delete --force lt-killed || return 1
+  expect_clean lt-killed
+}
+
+test_absolute_cgroups_path_and_namespace() {
+  local b=/tmp/lt-cgpath; new_bundle $b sh -c 'cat /proc/self/cgroup; sleep 100'
+  edit_config $b 'c["linux"]["cgroupsPath"] = "/locker-abs-test/lt-cgpath"'
+  L run -d -b $b lt-cgpath > /tmp/lt-cgpath.out || return 1
+  [ -d /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath ] || fail "no cgroup at the absolute path" || { L delete -f lt-cgpath; return 1; }
+  local pid; pid=$(L state lt-cgpath | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  grep -q "^$pid$" /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath/cgroup.procs || fail "process not in the cgroup" || { L delete -f lt-cgpath; return 1; }
+  L delete -f lt-cgpath || return 1
+  rmdir /sys/fs/cgroup/*/locker-abs-test 2>/dev/null
+  [ ! -d /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath ] || fail "cgroup left behind"
+}
