@@ -12,7 +12,7 @@ work=$(mktemp -d /tmp/cgroup-cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 scripts/busybox-rootfs.sh "$work/rootfs" >/dev/null
 mk() { # mk DIR LIMITS(0|1)
-  mkdir -p "$1"; ln -s "$work/rootfs" "$1/rootfs"
+  mkdir -p "$1"; cp -a "$work/rootfs" "$1/rootfs"
   (cd "$1" && "$LOCKER" spec)
   python3 - "$1/config.json" "$2" <<'PY'
 import json, sys

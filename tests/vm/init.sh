@@ -53,9 +53,17 @@ echo "vm-init: mounts of type cgroup (v1): $(grep -c ' cgroup ' /proc/mounts)"
 
 "$LOCKER" import "$BBROOT" busybox || fatal "locker import $BBROOT busybox failed"
 
+# Kernel messages (an OOM kill, say) would land in the middle of the runner's lines on the
+# console: keep all but emergencies off it while the tests run, and show the log's tail on failure.
+dmesg -n 1
+dmesg_lines=$(dmesg | wc -l)
 # shellcheck disable=SC2046
 bash /tests/run.sh $(cat /vm/tests) 2>&1
 rc=$?
+if [ $rc -ne 0 ]; then
+  echo "vm-init: kernel messages during the tests (last 30):"
+  dmesg | tail -n +$((dmesg_lines + 1)) | tail -n 30 | sed 's/^/    /'
+fi
 echo "VM-RESULT rc=$rc"
 sync
 poweroff -f
