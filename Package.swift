@@ -15,8 +15,10 @@ let package = Package(
         .target(name: "CLockerShim"),
         .target(name: "LockerSystem", dependencies: ["CLockerShim"]),
         .target(name: "LockerSpec"),
+        // Debian's libseccomp (libseccomp-dev), through a module map.
+        .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .target(name: "LockerCgroups", dependencies: ["LockerSystem", "LockerSpec", "CLockerShim"]),
-        .target(name: "LockerRuntime", dependencies: ["LockerSystem", "LockerSpec", "LockerCgroups", "CLockerShim"]),
+        .target(name: "LockerRuntime", dependencies: ["LockerSystem", "LockerSpec", "LockerCgroups", "CLockerShim", "CSeccomp"]),
         .executableTarget(
             name: "locker",
             dependencies: [

@@ -43,6 +43,7 @@ public enum Create {
         let rootfs = Bundle.rootfs(spec, bundle: bundle)
         if !Files.isDirectory(rootfs) { throw SystemError("root.path", rootfs, errno: Files.exists(rootfs) ? ENOTDIR : ENOENT) }
 
+        if let sc = spec.linux?.seccomp { try Seccomp.validate(sc) }
         let lock = try store.claim(id)
         var undo = Undo(store: store, id: id)
         do {
@@ -99,6 +100,7 @@ public enum Create {
         let hooks = spec.hooks
         let hooksInChild = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
             || !(hooks?.createContainer ?? []).isEmpty || !(hooks?.startContainer ?? []).isEmpty
+
         let plan = InitPlan(spec: spec, process: process, rootfs: rootfs, sync: SyncChannel(fd: childEnd), fifoFD: fifo.raw,
                             newNamespaces: newNS, joinNamespaces: join.filter { $0.0 != .pid && $0.0 != .time },
                             stdio: opts.stdio, preserveFDs: opts.preserveFDs, noPivot: opts.noPivot,
@@ -153,6 +155,12 @@ public enum Create {
                 var created = state
                 created.status = .created
                 try sync.send(.hooksDone(JSON.encodeString(created)))
+            case .seccompFD(let fd):
+                defer { close(fd) }
+                guard let path = spec.linux?.seccomp?.listenerPath else { continue }
+                try SeccompNotify.send(fd, to: path, metadata: spec.linux?.seccomp?.listenerMetadata,
+                                       stateJSON: JSON.encode(ContainerState(id: id, status: .creating, pid: pid, bundle: bundle, annotations: spec.annotations)),
+                                       pid: pid)
             case .ready:
                 break loop
             case .error(let text):

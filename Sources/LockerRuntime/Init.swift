@@ -129,6 +129,12 @@ enum ContainerInit {
             try Terminal.makeControlling(0)
             close(consoleSlave)
         }
+        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it.
+        // With it, load as close to exec as possible.
+        var notifyFD: Int32? = nil
+        if let sc = spec.linux?.seccomp, p.noNewPrivileges != true {
+            notifyFD = try Seccomp.load(sc)
+        }
         let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
         try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
         if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
@@ -146,6 +152,13 @@ enum ContainerInit {
         _ = locker_close_range(UInt32(3 + plan.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
         for fd in 3..<(3 + plan.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
 
+        if let sc = spec.linux?.seccomp, p.noNewPrivileges == true {
+            notifyFD = try Seccomp.load(sc)
+        }
+        if let fd = notifyFD {
+            try plan.sync.send(.seccompFD(fd))
+            close(fd)
+        }
         try plan.sync.send(.ready)
         try Prctl.setParentDeathSignal(0)
         close(plan.sync.fd)
@@ -161,6 +174,7 @@ enum ContainerInit {
         if let hooks = spec.hooks?.startContainer, !hooks.isEmpty {
             do { try Hooks.run(hooks, kind: "startContainer", input: stateJSON) } catch { fail("\(error)") }
         }
+
         if plan.useInit {
             MiniInit.run(program: program, args: args, env: env)
         }

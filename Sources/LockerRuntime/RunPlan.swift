@@ -171,9 +171,17 @@ public struct RunPlan {
         } else {
             spec.linux?.resources?.devices = [.init(allow: false, access: "rwm")] + defaultDeviceRules
         }
+        spec.linux?.seccomp = o.privileged ? nil : SeccompProfile.docker(capabilities: caps)
         for opt in o.securityOpts {
             if opt.hasPrefix("no-new-privileges") { continue }
-            if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") { continue }
+            if opt.hasPrefix("seccomp=") || opt.hasPrefix("seccomp:") {
+                let value = String(opt.dropFirst(8))
+                if value == "unconfined" { spec.linux?.seccomp = nil; continue }
+                let bytes: [UInt8]
+                do { bytes = try Files.read(value) } catch { throw LockerError("--security-opt seccomp=\(value): \(error)") }
+                spec.linux?.seccomp = try JSON.decode(Spec.Seccomp.self, from: bytes, file: value)
+                continue
+            }
             if opt.hasPrefix("label=") || opt.hasPrefix("apparmor=") {
                 throw LockerError("--security-opt \(opt): this host has neither SELinux nor AppArmor enabled")
             }

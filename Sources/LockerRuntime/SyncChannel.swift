@@ -12,6 +12,7 @@ public struct SyncChannel {
         case runHooks               // child → parent: mounts ready, run createRuntime hooks now
         case hooksDone(String)      // parent → child, with the state JSON for the container-side hooks
         case console(Int32)         // child → parent: the pty master
+        case seccompFD(Int32)       // child → parent: the seccomp notify descriptor, for the listener
         case ready                  // child → parent: set up, waiting on the exec fifo
         case error(String)          // either way: what failed
         case closed                 // the other side went away
@@ -23,6 +24,7 @@ public struct SyncChannel {
         case .runHooks: try UnixSocket.sendFD(fd, -1, message: "hooks")
         case .hooksDone(let state): try UnixSocket.sendFD(fd, -1, message: "hooks-done " + state)
         case .console(let master): try UnixSocket.sendFD(fd, master, message: "console")
+        case .seccompFD(let n): try UnixSocket.sendFD(fd, n, message: "seccomp")
         case .ready: try UnixSocket.sendFD(fd, -1, message: "ready")
         case .error(let text): try UnixSocket.sendFD(fd, -1, message: "error " + text)
         case .closed: break
@@ -39,6 +41,9 @@ public struct SyncChannel {
         case "console":
             guard let p = passed else { throw LockerError("container setup sent a console message without a descriptor") }
             return .console(p)
+        case "seccomp":
+            guard let p = passed else { throw LockerError("container setup sent a seccomp message without a descriptor") }
+            return .seccompFD(p)
         default:
             if text.hasPrefix("error ") { return .error(String(text.dropFirst(6))) }
             if text.hasPrefix("hooks-done ") { return .hooksDone(String(text.dropFirst(11))) }

@@ -49,6 +49,7 @@ public enum Defaults {
         linux.namespaces = namespaces.map { Spec.NamespaceEntry(type: $0) }
         linux.maskedPaths = maskedPaths
         linux.readonlyPaths = readonlyPaths
+        linux.seccomp = SeccompProfile.docker(capabilities: specCapabilities)
         var mounts = Defaults.mounts()
         if let r = rootless {
             linux.namespaces?.append(.init(type: "user"))

@@ -161,17 +161,28 @@ public struct Spec: Codable, Equatable, Sendable {
         public var listenerPath: String?
         public var listenerMetadata: String?
         public var syscalls: [SeccompRule]?
+        public init(defaultAction: String, defaultErrnoRet: UInt32?, architectures: [String]?, flags: [String]?,
+                    listenerPath: String?, listenerMetadata: String?, syscalls: [SeccompRule]?) {
+            self.defaultAction = defaultAction; self.defaultErrnoRet = defaultErrnoRet; self.architectures = architectures
+            self.flags = flags; self.listenerPath = listenerPath; self.listenerMetadata = listenerMetadata; self.syscalls = syscalls
+        }
     }
     public struct SeccompRule: Codable, Equatable, Sendable {
         public var names: [String]
         public var action: String
         public var errnoRet: UInt32?
         public var args: [SeccompArg]?
+        public init(names: [String], action: String, errnoRet: UInt32?, args: [SeccompArg]?) {
+            self.names = names; self.action = action; self.errnoRet = errnoRet; self.args = args
+        }
     }
     public struct SeccompArg: Codable, Equatable, Sendable {
         public var index: UInt32
         public var value: UInt64
         public var valueTwo: UInt64?
         public var op: String
+        public init(index: UInt32, value: UInt64, valueTwo: UInt64?, op: String) {
+            self.index = index; self.value = value; self.valueTwo = valueTwo; self.op = op
+        }
     }
 }

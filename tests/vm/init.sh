@@ -61,8 +61,9 @@ dmesg_lines=$(dmesg | wc -l)
 bash /tests/run.sh $(cat /vm/tests) 2>&1
 rc=$?
 if [ $rc -ne 0 ]; then
-  echo "vm-init: kernel messages during the tests (last 30):"
-  dmesg | tail -n +$((dmesg_lines + 1)) | tail -n 30 | sed 's/^/    /'
+  echo "vm-init: notable kernel messages during the tests:"
+  dmesg | tail -n +$((dmesg_lines + 1)) | grep -iE 'oom|kill|cgroup|error|warn|bug|panic|segfault|denied|fail' \
+    | grep -v 'oom_score_adj name$' | tail -n 20 | sed 's/^/    /'
 fi
 echo "VM-RESULT rc=$rc"
 sync

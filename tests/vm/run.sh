@@ -38,23 +38,24 @@ kernel_version() {
     [ -r "$f" ] && [ -d "/lib/modules/$v" ] && { echo "$v"; return; }
   done
 }
+have() { local p; p=$(command -v "$1") && [ -x "$p" ] && [ -f "$p" ]; }
 busybox_static() { [ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && ! ldd /bin/busybox >/dev/null 2>&1; }
 
 missing=()
-command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+have qemu-system-x86_64 || missing+=(qemu-system-x86)
 [ -n "$(kernel_version)" ] || missing+=(linux-image-amd64)
-command -v cpio >/dev/null || missing+=(cpio)
+have cpio || missing+=(cpio)
 busybox_static || missing+=(busybox-static)
 [ -x /usr/bin/python3 ] || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "tests/vm/run.sh: installing ${missing[*]}"
+  echo "tests/vm/run.sh: installing ${missing[*]}" >&2
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
-    >/tmp/locker-vm-apt.log 2>&1 || echo "tests/vm/run.sh: apt-get failed (see /tmp/locker-vm-apt.log)"
+    >/tmp/locker-vm-apt.log 2>&1 || echo "tests/vm/run.sh: apt-get failed (see /tmp/locker-vm-apt.log)" >&2
 fi
-command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86_64 is not installed and apt-get could not install it"
+have qemu-system-x86_64 || skip "qemu-system-x86_64 is not installed and apt-get could not install it"
 kver=$(kernel_version)
 [ -n "$kver" ] || skip "no Debian kernel (linux-image-amd64) in /boot and apt-get could not install it"
-command -v cpio >/dev/null || die "cpio is missing"
+have cpio || die "cpio is missing"
 busybox_static || die "/bin/busybox is not Debian's busybox-static"
 [ -x "$LOCKER" ] || die "no locker binary at $LOCKER (swift build -c release --static-swift-stdlib)"
 for t in "${tests[@]}"; do [ -f "$t" ] || die "no test file $t"; done

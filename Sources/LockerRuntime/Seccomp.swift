@@ -1,0 +1,119 @@
+import CSeccomp
+import Glibc
+import LockerSpec
+import LockerSystem
+
+/// config.json's `linux.seccomp`, compiled and loaded with libseccomp in the container's
+/// process. Syscall names this architecture lacks are skipped, as runc does.
+enum Seccomp {
+    static func action(_ name: String, errnoRet: UInt32?, field: String) throws -> UInt32 {
+        switch name {
+        case "SCMP_ACT_ALLOW": return locker_act_allow()
+        case "SCMP_ACT_ERRNO": return locker_act_errno(UInt16(errnoRet ?? UInt32(EPERM)))
+        case "SCMP_ACT_TRACE": return locker_act_trace(UInt16(errnoRet ?? UInt32(EPERM)))
+        case "SCMP_ACT_KILL", "SCMP_ACT_KILL_THREAD": return locker_act_kill_thread()
+        case "SCMP_ACT_KILL_PROCESS": return locker_act_kill_process()
+        case "SCMP_ACT_TRAP": return locker_act_trap()
+        case "SCMP_ACT_LOG": return locker_act_log()
+        case "SCMP_ACT_NOTIFY": return locker_act_notify()
+        default: throw LockerError("\(field): unknown seccomp action \(name.debugDescription)")
+        }
+    }
+
+    static func op(_ name: String, field: String) throws -> scmp_compare {
+        switch name {
+        case "SCMP_CMP_NE": return SCMP_CMP_NE
+        case "SCMP_CMP_LT": return SCMP_CMP_LT
+        case "SCMP_CMP_LE": return SCMP_CMP_LE
+        case "SCMP_CMP_EQ": return SCMP_CMP_EQ
+        case "SCMP_CMP_GE": return SCMP_CMP_GE
+        case "SCMP_CMP_GT": return SCMP_CMP_GT
+        case "SCMP_CMP_MASKED_EQ": return SCMP_CMP_MASKED_EQ
+        default: throw LockerError("\(field): unknown seccomp operator \(name.debugDescription)")
+        }
+    }
+
+    /// Checks names and actions without loading anything, so create can refuse a bad profile
+    /// with a clear message before it clones.
+    static func validate(_ s: Spec.Seccomp) throws {
+        _ = try action(s.defaultAction, errnoRet: s.defaultErrnoRet, field: "linux.seccomp.defaultAction")
+        for (i, r) in (s.syscalls ?? []).enumerated() {
+            _ = try action(r.action, errnoRet: r.errnoRet, field: "linux.seccomp.syscalls[\(i)].action")
+            for (j, a) in (r.args ?? []).enumerated() {
+                _ = try op(a.op, field: "linux.seccomp.syscalls[\(i)].args[\(j)].op")
+                if a.index > 5 { throw LockerError("linux.seccomp.syscalls[\(i)].args[\(j)].index: \(a.index) is above 5") }
+            }
+        }
+        for a in s.architectures ?? [] where arch(a) == nil {
+            throw LockerError("linux.seccomp.architectures: unknown architecture \(a.debugDescription)")
+        }
+        for f in s.flags ?? [] where !["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"].contains(f) {
+            throw LockerError("linux.seccomp.flags: unknown flag \(f.debugDescription)")
+        }
+    }
+
+    static func arch(_ name: String) -> UInt32? {
+        var n = name.lowercased()
+        if n.hasPrefix("scmp_arch_") { n = String(n.dropFirst(10)) }
+        let a = seccomp_arch_resolve_name(n)
+        return a == 0 ? nil : a
+    }
+
+    /// Loads the filter into this process. Returns the notify descriptor for SCMP_ACT_NOTIFY rules.
+    static func load(_ s: Spec.Seccomp) throws -> Int32? {
+        let def = try action(s.defaultAction, errnoRet: s.defaultErrnoRet, field: "linux.seccomp.defaultAction")
+        guard let ctx = seccomp_init(def) else { throw LockerError("seccomp_init failed") }
+        defer { seccomp_release(ctx) }
+        // no_new_privs is the config's to decide (process.noNewPrivileges), not libseccomp's.
+        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
+        for f in s.flags ?? [] {
+            switch f {
+            case "SECCOMP_FILTER_FLAG_TSYNC": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)
+            case "SECCOMP_FILTER_FLAG_LOG": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1)
+            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1)
+            default: break
+            }
+        }
+        let native = seccomp_arch_native()
+        for a in s.architectures ?? [] {
+            guard let arch = arch(a) else { continue }
+            if arch == native { continue }
+            let r = seccomp_arch_add(ctx, arch)
+            if r < 0 && r != -EEXIST { throw LockerError("seccomp: add architecture \(a): \(Errno.name(-r))") }
+        }
+        var needsNotify = s.defaultAction == "SCMP_ACT_NOTIFY"
+        for (i, rule) in (s.syscalls ?? []).enumerated() {
+            let act = try action(rule.action, errnoRet: rule.errnoRet, field: "linux.seccomp.syscalls[\(i)].action")
+            if act == def { continue }
+            if rule.action == "SCMP_ACT_NOTIFY" { needsNotify = true }
+            var conds: [scmp_arg_cmp] = []
+            for (j, a) in (rule.args ?? []).enumerated() {
+                conds.append(scmp_arg_cmp(arg: a.index, op: try op(a.op, field: "linux.seccomp.syscalls[\(i)].args[\(j)].op"),
+                                          datum_a: a.value, datum_b: a.valueTwo ?? 0))
+            }
+            // libseccomp cannot AND two conditions on one argument: such rules become one rule
+            // per condition, as runc makes them.
+            let indexes = conds.map(\.arg)
+            let groups: [[scmp_arg_cmp]] = Set(indexes).count == indexes.count ? [conds] : conds.map { [$0] }
+            for name in rule.names {
+                let nr = seccomp_syscall_resolve_name(name)
+                if nr == locker_scmp_error() { continue }
+                for g in groups {
+                    var g = g
+                    let r = g.isEmpty ? seccomp_rule_add_array(ctx, act, nr, 0, nil)
+                                      : seccomp_rule_add_array(ctx, act, nr, UInt32(g.count), &g)
+                    if r < 0 { throw LockerError("seccomp: rule for \(name) (linux.seccomp.syscalls[\(i)]): \(Errno.name(-r))") }
+                }
+            }
+        }
+        Trace.step("seccomp: load filter (default \(s.defaultAction), \((s.syscalls ?? []).count) rules)")
+        let r = seccomp_load(ctx)
+        if r < 0 { throw LockerError("seccomp: load filter: \(Errno.name(-r))") }
+        if needsNotify {
+            let fd = seccomp_notify_fd(ctx)
+            if fd < 0 { throw LockerError("seccomp: no notify descriptor") }
+            return fd
+        }
+        return nil
+    }
+}
