@@ -44,6 +44,7 @@ public enum Create {
         if !Files.isDirectory(rootfs) { throw SystemError("root.path", rootfs, errno: Files.exists(rootfs) ? ENOTDIR : ENOENT) }
 
         if let sc = spec.linux?.seccomp { try Seccomp.validate(sc) }
+        try Labels.validate(spec)
         let lock = try store.claim(id)
         var undo = Undo(store: store, id: id)
         do {

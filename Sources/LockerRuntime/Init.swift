@@ -143,6 +143,7 @@ enum ContainerInit {
             Trace.step("no_new_privs")
             try Prctl.setNoNewPrivs()
         }
+        try Labels.applyOnExec(p)
         let env = p.env ?? []
         let args = p.args ?? []
         let program = try Credentials.lookPath(args[0], env: env)

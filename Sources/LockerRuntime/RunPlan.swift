@@ -147,14 +147,14 @@ public struct RunPlan {
 
         // Capabilities, as docker: its default set, adjusted; --privileged gives all.
         var caps = Defaults.dockerCapabilities
-        if o.privileged { caps = Array(Capability.names.prefix(Capability.lastSupported + 1)) }
+        if o.privileged { caps = Capability.allHeld }
         for c in o.capDrop {
             if c.uppercased() == "ALL" { caps = []; continue }
             guard let n = Capability.number(c) else { throw LockerError("--cap-drop: unknown capability \(c.debugDescription)") }
             caps.removeAll { $0 == Capability.names[n] }
         }
         for c in o.capAdd {
-            if c.uppercased() == "ALL" { caps = Array(Capability.names.prefix(Capability.lastSupported + 1)); continue }
+            if c.uppercased() == "ALL" { caps = Capability.allHeld; continue }
             guard let n = Capability.number(c) else { throw LockerError("--cap-add: unknown capability \(c.debugDescription)") }
             if !caps.contains(Capability.names[n]) { caps.append(Capability.names[n]) }
         }
@@ -163,6 +163,7 @@ public struct RunPlan {
             spec.linux?.maskedPaths = nil
             spec.linux?.readonlyPaths = nil
             spec.linux?.resources?.devices = [.init(allow: true, access: "rwm")]
+            spec.linux?.devices = hostDevices()
             spec.mounts = spec.mounts?.map { m in
                 var m = m
                 if m.destination == "/sys" || m.destination == "/sys/fs/cgroup" { m.options = m.options?.filter { $0 != "ro" }.map { $0 } ?? [] ; m.options?.append("rw") }
@@ -251,6 +252,24 @@ public struct RunPlan {
                 _ = try InRoot.mkdirAll(root.raw, m.destination)
             }
         }
+    }
+
+    /// `--privileged` gives the container the host's device nodes, as docker does.
+    static func hostDevices() -> [Spec.Device] {
+        let skip: Set<String> = ["console", "ptmx", "tty", "null", "zero", "full", "random", "urandom", "fd", "stdin", "stdout", "stderr", "core"]
+        var out: [Spec.Device] = []
+        for name in (try? Files.listDirectory("/dev")) ?? [] where !skip.contains(name) {
+            var st = stat()
+            guard lstat("/dev/" + name, &st) == 0 else { continue }
+            let kind = st.st_mode & S_IFMT
+            guard kind == S_IFCHR || kind == S_IFBLK else { continue }
+            var d = Spec.Device(type: kind == S_IFCHR ? "c" : "b", path: "/dev/" + name, major: Int64(st.st_rdev >> 8 & 0xfff),
+                                minor: Int64((st.st_rdev & 0xff) | ((st.st_rdev >> 12) & 0xfff00)), fileMode: UInt32(st.st_mode & 0o7777))
+            d.uid = st.st_uid
+            d.gid = st.st_gid
+            out.append(d)
+        }
+        return out
     }
 
     /// docker's default device allowances on top of deny-all.

@@ -22,6 +22,11 @@ public enum Capability {
     /// The highest capability the running kernel knows.
     public static let lastSupported: Int = Int(locker_capget_bounding_last())
 
+    /// Whether this process may still hold `cap` (it is in our own bounding set).
+    public static func held(_ cap: Int) -> Bool { locker_prctl(23 /* PR_CAPBSET_READ */, UInt(cap), 0, 0, 0) == 1 }
+    /// Every capability this process can hand on: what `--privileged` means on this host.
+    public static var allHeld: [String] { (0...lastSupported).filter(held).map { names[$0] } }
+
     public struct Sets {
         public var bounding: [Int] = []
         public var effective: [Int] = []
