@@ -85,3 +85,16 @@ test_spec_writes_a_seccomp_profile() {
   local d=/tmp/sec-spec; rm -rf $d; mkdir -p $d; (cd $d && L spec) || return 1
   python3 -c "import json; s=json.load(open('$d/config.json'))['linux']['seccomp']; assert s['defaultAction']=='SCMP_ACT_ERRNO' and len(s['syscalls'][0]['names'])>300, s['defaultAction']"
 }
+
+test_seccomp_trace_without_tracer_fails_the_call() {
+  local b=/tmp/sec-trace
+  # With no tracer attached, a SCMP_ACT_TRACE syscall fails with ENOSYS.
+  seccomp_bundle $b '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_TRACE", "errnoRet": 1}]}' sh -c 'mkdir /tmp/d 2>&1; true'
+  expect_contains "$(L run -b $b sec-trace)" "Function not implemented"
+}
+
+test_oom_score_adj_and_umask() {
+  local b=/tmp/sec-oom; new_bundle $b sh -c 'cat /proc/self/oom_score_adj; umask'
+  edit_config $b 'c["process"]["oomScoreAdj"] = 500; c["process"]["user"]["umask"] = 63'
+  expect_eq "500 0077" "$(echo $(L run -b $b sec-oom))"
+}
