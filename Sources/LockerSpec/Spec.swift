@@ -43,6 +43,7 @@ public struct Spec: Codable, Equatable, Sendable {
     public struct ConsoleSize: Codable, Equatable, Sendable {
         public var height: UInt16
         public var width: UInt16
+        public init(height: UInt16, width: UInt16) { self.height = height; self.width = width }
     }
     public struct User: Codable, Equatable, Sendable {
         public var uid: UInt32

@@ -19,7 +19,7 @@ struct Locker: ParsableCommand {
         discussion: "Global flags before the command: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --trace, --trace-file FILE.",
         version: "locker 0.1.0\nspec: \(Spec.version)",
         subcommands: [SpecCommand.self, CreateCommand.self, StartCommand.self, StateCommand.self, KillCommand.self,
-                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self]
+                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self, ExecCommand.self]
     )
 }
 

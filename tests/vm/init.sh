@@ -21,6 +21,7 @@ if [ ! -e /.vm-stage2 ]; then
   exec switch_root /newroot /init
 fi
 
+echo   # the firmware's last line may lack its newline
 fatal() { echo "vm-init: $*"; echo "VM-RESULT rc=125"; sync; poweroff -f; sleep 10; }
 
 mount -t proc proc /proc

@@ -1,0 +1,172 @@
+import CLockerShim
+import Glibc
+import LockerCgroups
+import LockerSpec
+import LockerSystem
+
+public struct ExecOptions {
+    public var id: String
+    public var process: Spec.Process
+    public var consoleSocket: String?
+    public var pidFile: String?
+    public var preserveFDs: Int32 = 0
+    public var ignorePaused = false
+    /// Keep the pty master for the caller (foreground exec with a terminal).
+    public var keepConsole = false
+    public init(id: String, process: Spec.Process) { self.id = id; self.process = process }
+}
+
+/// `exec`: a new process in a running container. It joins every namespace the container
+/// has of its own and its cgroup, and gets the same confinement as the container's first
+/// process: rlimits, labels, user, capabilities, no_new_privs, seccomp.
+public enum Exec {
+    /// The container's config, for what exec inherits (seccomp, the default env).
+    public static func containerSpec(_ c: StoredContainer) throws -> Spec {
+        let bytes = try Files.read(Files.join(c.bundle, "config.json"))
+        return try JSON.decode(Spec.self, from: bytes, file: Files.join(c.bundle, "config.json"))
+    }
+
+    public static func run(_ o: ExecOptions, store: StateStore) throws -> CreatedContainer {
+        let c = try store.load(o.id)
+        let st = Lifecycle.status(c, store: store)
+        if st == .stopped { throw LockerError("cannot exec in a stopped container") }
+        if st == .paused && !o.ignorePaused { throw LockerError("cannot exec in a paused container (use --ignore-paused)") }
+        guard let args = o.process.args, !args.isEmpty else { throw LockerError("exec: give a command (or -p process.json with args)") }
+        _ = args
+        let spec = (try? containerSpec(c)) ?? Spec()
+        if let sc = spec.linux?.seccomp { try Seccomp.validate(sc) }
+
+        // The namespaces the container has of its own, user first.
+        var join: [(Namespace, String)] = []
+        for ns in [Namespace.user, .mount, .pid, .network, .ipc, .uts, .cgroup, .time] {
+            let theirs = "/proc/\(c.pid)/ns/\(ns.procName)"
+            guard let t = Files.readlink(theirs), t != Files.readlink("/proc/self/ns/\(ns.procName)") else { continue }
+            join.append((ns, theirs))
+        }
+        // Opened now, while the container's process surely is the one we checked.
+        var nsFDs: [(Namespace, Int32)] = []
+        for (ns, path) in join {
+            nsFDs.append((ns, try sys("open namespace", path) { open(path, O_RDONLY | O_CLOEXEC) }))
+        }
+        defer { for (_, fd) in nsFDs { close(fd) } }
+        if let pidNS = nsFDs.first(where: { $0.0 == .pid }) {
+            Trace.step("setns pid \(join.first { $0.0 == .pid }!.1) (for the exec'd child)")
+            try sys("setns pid namespace") { locker_setns(pidNS.1, Int32(LOCKER_CLONE_NEWPID)) }
+        }
+        let (parentEnd, childEnd) = try UnixSocket.pair()
+        let parentSock = OwnedFD(parentEnd)
+        let pid = Int32(locker_clone(0))
+        if pid < 0 { throw SystemError("clone exec process") }
+        if pid == 0 {
+            close(parentEnd)
+            ExecChild.main(o, spec: spec, namespaces: nsFDs.filter { $0.0 != .pid }, sync: SyncChannel(fd: childEnd))
+        }
+        close(childEnd)
+        let sync = SyncChannel(fd: parentSock.raw)
+        do {
+            let cg = Cgroup(paths: c.cgroupPaths)
+            if !cg.nodes.isEmpty {
+                Trace.step("join the container's cgroup: write \(pid) to cgroup.procs")
+                try cg.add(pid: pid)
+            }
+            try sync.send(.go)
+            var master: Int32? = nil
+            loop: while true {
+                switch try sync.receive() {
+                case .console(let fd):
+                    if let path = o.consoleSocket {
+                        let sock = try UnixSocket.connect(path)
+                        try UnixSocket.sendFD(sock.raw, fd, message: "/dev/ptmx")
+                        close(fd)
+                    } else if o.keepConsole { master = fd } else { close(fd) }
+                case .seccompFD(let fd):
+                    defer { close(fd) }
+                    if let path = spec.linux?.seccomp?.listenerPath {
+                        try SeccompNotify.send(fd, to: path, metadata: spec.linux?.seccomp?.listenerMetadata,
+                                               stateJSON: JSON.encode(ContainerState(id: c.id, status: .running, pid: c.pid, bundle: c.bundle, annotations: c.annotations)),
+                                               pid: pid)
+                    }
+                case .ready: break loop
+                case .error(let text):
+                    _ = try? Proc.wait(pid)
+                    throw LockerError(text)
+                case .closed:
+                    _ = try? Proc.wait(pid)
+                    throw LockerError("exec process exited during setup")
+                default:
+                    throw LockerError("unexpected message from the exec process")
+                }
+            }
+            if let pf = o.pidFile { try Files.writeAtomic(Bundle.absolute(pf), Array("\(pid)".utf8)) }
+            return CreatedContainer(pid: pid, consoleMaster: master)
+        } catch {
+            kill(pid, SIGKILL)
+            _ = try? Proc.wait(pid)
+            throw error
+        }
+    }
+}
+
+enum ExecChild {
+    static func main(_ o: ExecOptions, spec: Spec, namespaces: [(Namespace, Int32)], sync: SyncChannel) -> Never {
+        do {
+            try setUp(o, spec: spec, namespaces: namespaces, sync: sync)
+        } catch {
+            try? sync.send(.error("\(error)"))
+            _exit(1)
+        }
+        _exit(1)
+    }
+
+    static func setUp(_ o: ExecOptions, spec: Spec, namespaces: [(Namespace, Int32)], sync: SyncChannel) throws {
+        Signals.resetAll()
+        try Prctl.setDumpable(false)
+        try Prctl.setParentDeathSignal(SIGKILL)
+        try sync.expect(.go, while: "waiting for the cgroup")
+        for (ns, fd) in namespaces {
+            Trace.step("setns \(ns.rawValue)")
+            try sys("setns \(ns.rawValue) namespace") { locker_setns(fd, Int32(ns.cloneFlag)) }
+        }
+        let p = o.process
+        let userNS = namespaces.contains { $0.0 == .user }
+        if userNS {
+            try sys("setresgid 0 in user namespace") { locker_setresgid(0, 0, 0) }
+            try sys("setresuid 0 in user namespace") { locker_setresuid(0, 0, 0) }
+        }
+        var consoleSlave: Int32 = -1
+        if p.terminal == true {
+            let (master, slave) = try Terminal.openPair(ptmx: "/dev/pts/ptmx")
+            if let s = p.consoleSize { Terminal.setWindowSize(slave, rows: s.height, cols: s.width) }
+            try sync.send(.console(master))
+            close(master)
+            consoleSlave = slave
+        }
+        if let adj = p.oomScoreAdj { try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)") }
+        try Credentials.applyRlimits(p.rlimits ?? [])
+        if consoleSlave >= 0 {
+            _ = setsid()
+            for fd: Int32 in 0...2 { try sys("dup console") { locker_dup3(consoleSlave, fd, 0) } }
+            try Terminal.makeControlling(0)
+            close(consoleSlave)
+        }
+        var notifyFD: Int32? = nil
+        if let sc = spec.linux?.seccomp, p.noNewPrivileges != true { notifyFD = try Seccomp.load(sc) }
+        let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
+        try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
+        if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
+        if let u = p.user.umask { umask(mode_t(u)) }
+        if p.noNewPrivileges == true { try Prctl.setNoNewPrivs() }
+        try Labels.applyOnExec(p)
+        let env = p.env ?? []
+        let args = p.args ?? []
+        let program = try Credentials.lookPath(args[0], env: env)
+        _ = locker_close_range(UInt32(3 + o.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
+        for fd in 3..<(3 + o.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
+        if let sc = spec.linux?.seccomp, p.noNewPrivileges == true { notifyFD = try Seccomp.load(sc) }
+        if let fd = notifyFD { try sync.send(.seccompFD(fd)); close(fd) }
+        try sync.send(.ready)
+        try Prctl.setParentDeathSignal(0)
+        close(sync.fd)
+        ContainerInit.exec(program, args, env)
+    }
+}

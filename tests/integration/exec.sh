@@ -1,0 +1,90 @@
+# exec: a new process in a running container, with the container's namespaces, cgroup and confinement.
+
+start_sleeper() { L run -d --name $1 "${@:2}" busybox sleep 100 >/dev/null && for i in $(seq 50); do L state $1 | grep -q running && return 0; sleep 0.1; done; return 1; }
+cpid() { L state $1 | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p'; }
+
+test_exec_joins_namespaces_and_cgroup() {
+  start_sleeper ex-ns || return 1
+  local pid; pid=$(cpid ex-ns)
+  local out; out=$(L exec ex-ns sh -c 'for n in pid net ipc uts mnt cgroup; do readlink /proc/self/ns/$n; done; echo $$')
+  local want=""; for n in pid net ipc uts mnt cgroup; do want="$want$(readlink /proc/$pid/ns/$n) "; done
+  local got; got=$(echo "$out" | head -n6 | tr '\n' ' ')
+  local inner; inner=$(echo "$out" | tail -n1)
+  local cg; cg=$(find /sys/fs/cgroup/pids -type d -name ex-ns -path '*locker*' | head -n1)
+  L exec -d --pid-file /tmp/ex-ns.pid ex-ns sleep 3 || { L delete -f ex-ns; return 1; }
+  local epid; epid=$(cat /tmp/ex-ns.pid)
+  local incg; incg=$(grep -c "^$epid$" $cg/cgroup.procs)
+  L delete -f ex-ns
+  expect_eq "$want" "$got" "namespaces" && [ "$inner" -gt 1 ] && expect_eq 1 "$incg" "exec'd process in the container's cgroup"
+}
+
+test_exec_exit_code_env_user_cwd() {
+  start_sleeper ex-basic || return 1
+  L exec ex-basic sh -c 'exit 9'; local rc=$?
+  local out; out=$(L exec -e FOO=bar -u 1000:1000 --cwd /tmp ex-basic sh -c 'echo $FOO $(id -u) $(id -g) $(pwd)')
+  L delete -f ex-basic
+  expect_eq 9 $rc "exit code" && expect_eq "bar 1000 1000 /tmp" "$out"
+}
+
+test_exec_same_confinement() {
+  start_sleeper ex-conf || return 1
+  local pid; pid=$(cpid ex-conf)
+  local want; want=$(grep -E "^(CapEff|CapBnd|Seccomp):" /proc/$pid/status | tr '\n' ' ')
+  local got; got=$(L exec ex-conf grep -E "^(CapEff|CapBnd|Seccomp):" /proc/self/status | tr '\n' ' ')
+  L delete -f ex-conf
+  expect_eq "$want" "$got" "capabilities and seccomp of exec vs init"
+}
+
+test_exec_process_json_and_stdin() {
+  start_sleeper ex-json || return 1
+  cat > /tmp/ex-json.json <<'J'
+{"args": ["sh", "-c", "read x; echo got $x as $(id -u)"], "cwd": "/", "user": {"uid": 2, "gid": 2}, "env": ["PATH=/bin"]}
+J
+  local out; out=$(echo hello | L exec -p /tmp/ex-json.json ex-json)
+  L delete -f ex-json
+  expect_eq "got hello as 2" "$out"
+}
+
+test_exec_refused_in_stopped_and_paused() {
+  L run --name ex-stop busybox true || return 1
+  local out; out=$(L exec ex-stop true 2>&1) && fail "exec into a stopped container" && return 1
+  expect_contains "$out" "stopped" || return 1
+  L delete ex-stop
+  start_sleeper ex-pause || return 1
+  L pause ex-pause
+  out=$(L exec ex-pause true 2>&1); local rc=$?
+  L resume ex-pause; L delete -f ex-pause
+  [ $rc -ne 0 ] && expect_contains "$out" "paused"
+}
+
+test_exec_not_found_is_127() {
+  start_sleeper ex-nf || return 1
+  L exec ex-nf nosuch 2>/dev/null; local rc=$?
+  L delete -f ex-nf
+  expect_eq 127 $rc
+}
+
+test_exec_tty() {
+  start_sleeper ex-tty || return 1
+  python3 - "$LOCKER" "$ROOT" <<'PY'
+import os, pty, sys, time, select
+locker, root = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(locker, [locker, "--root", root, "exec", "-it", "ex-tty", "sh"])
+buf = b""
+os.write(fd, b"tty; echo $((6*7)); exit 4\n")
+end = time.time() + 10
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try: buf += os.read(fd, 4096)
+        except OSError: break
+_, status = os.waitpid(pid, 0)
+assert b"42" in buf and b"/dev/pts/" in buf, buf
+assert os.WEXITSTATUS(status) == 4, status
+PY
+  local rc=$?
+  L delete -f ex-tty
+  return $rc
+}
