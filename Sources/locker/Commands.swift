@@ -19,7 +19,7 @@ struct Locker: ParsableCommand {
         discussion: "Global flags before the command: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --trace, --trace-file FILE.",
         version: "locker 0.1.0\nspec: \(Spec.version)",
         subcommands: [SpecCommand.self, CreateCommand.self, StartCommand.self, StateCommand.self, KillCommand.self,
-                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self, ExecCommand.self]
+                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self, ExecCommand.self, PsCommand.self, FeaturesCommand.self]
     )
 }
 
@@ -105,7 +105,7 @@ struct DeleteCommand: LockerCommand {
 }
 
 struct ListCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.", aliases: ["ps"])
+    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
     @Option(name: [.customShort("f"), .long], help: "table or json") var format = "table"
     @Flag(name: [.customShort("q"), .long], help: "Only ids.") var quiet = false
     mutating func execute() throws {

@@ -222,3 +222,47 @@ test_absolute_cgroups_path_and_namespace() {
   rmdir /sys/fs/cgroup/*/locker-abs-test 2>/dev/null
   [ ! -d /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath ] || fail "cgroup left behind"
 }
+
+test_console_socket_receives_the_pty_master() {
+  local b=/tmp/lt-console sock=/tmp/lt-console.sock; new_bundle $b sh
+  edit_config $b 'c["process"]["terminal"] = True'
+  rm -f $sock
+  python3 - $sock "$LOCKER" "$ROOT" $b <<'PY'
+import os, socket, subprocess, sys, time, select
+path, locker, root, bundle = sys.argv[1:5]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); srv.bind(path); srv.listen(1)
+p = subprocess.Popen([locker, "--root", root, "create", "-b", bundle, "--console-socket", path, "lt-console"])
+srv.settimeout(10)
+c, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(c, 4096, 1)
+assert p.wait() == 0
+assert len(fds) == 1, fds
+m = fds[0]
+assert os.isatty(m)
+subprocess.check_call([locker, "--root", root, "start", "lt-console"])
+os.write(m, b"tty; echo $((2+3))x; exit\n")
+buf = b""; end = time.time() + 10
+while time.time() < end and b"5x" not in buf:
+    r, _, _ = select.select([m], [], [], 0.2)
+    if r:
+        try: buf += os.read(m, 4096)
+        except OSError: break
+assert b"5x" in buf and (b"/dev/console" in buf or b"/dev/pts/" in buf), buf
+PY
+  local rc=$?
+  L delete -f lt-console
+  return $rc
+}
+
+test_ps_lists_the_containers_processes() {
+  local b=/tmp/lt-ps; new_bundle $b sh -c 'sleep 100 & sleep 100'
+  L run -d -b $b lt-ps || return 1
+  sleep 0.3
+  local out; out=$(L ps --format json lt-ps)
+  L delete -f lt-ps
+  [ "$(echo "$out" | tr ',' '\n' | wc -l)" -eq 2 ] || fail "want 2 pids: $out"
+}
+
+test_features_is_valid_json() {
+  L features | python3 -c 'import json,sys; f=json.load(sys.stdin); assert "SCMP_ACT_NOTIFY" in f["linux"]["seccomp"]["actions"] and "CAP_CHOWN" in f["linux"]["capabilities"]'
+}
