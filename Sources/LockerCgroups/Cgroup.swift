@@ -44,8 +44,10 @@ public struct Cgroup: Sendable {
     public func create() throws -> Bool {
         var created = false
         for n in nodes {
+            let existed = Files.isDirectory(n.path)
             if n.hierarchy.isV2 { try enableControllers(n) }
-            if Files.isDirectory(n.path) { continue }
+            if !existed && Files.isDirectory(n.path) { created = true; continue }
+            if existed { continue }
             try makeDirectory(n)
             created = true
         }

@@ -23,6 +23,8 @@ struct InitPlan {
     /// The parent's descriptors the child must not keep: the container lock above all, since
     /// a flock lives as long as any copy of its descriptor.
     var closeInChild: [Int32] = []
+    /// The container's cgroup directories on the host, for bind mounts of its own cgroup.
+    var cgroupPaths: [String] = []
 }
 
 /// The child side of create: runs inside the new namespaces, on a private copy of the
@@ -74,7 +76,8 @@ enum ContainerInit {
 
         let userNS = plan.newNamespaces.contains(.user) || plan.joinNamespaces.contains(where: { $0.0 == .user })
         let hasMountNS = plan.newNamespaces.contains(.mount)
-        let root = Rootfs(spec: spec, rootfs: plan.rootfs, userNamespace: userNS, cgroupNamespace: plan.newNamespaces.contains(.cgroup))
+        let root = Rootfs(spec: spec, rootfs: plan.rootfs, userNamespace: userNS, cgroupNamespace: plan.newNamespaces.contains(.cgroup),
+                          cgroupPaths: plan.cgroupPaths)
         var consoleSlave: Int32 = -1
         var stateJSON: [UInt8] = []
         if hasMountNS {
@@ -170,14 +173,14 @@ enum ContainerInit {
         while poll(&pfd, 1, -1) < 0 && errno == EINTR {}
         var byte: UInt8 = 0
         if read(plan.fifoFD, &byte, 1) != 1 { _exit(1) }
-        close(plan.fifoFD)
+        // The read end stays open (close-on-exec): `start` learns of the exec when it closes.
 
         if let hooks = spec.hooks?.startContainer, !hooks.isEmpty {
             do { try Hooks.run(hooks, kind: "startContainer", input: stateJSON) } catch { fail("\(error)") }
         }
 
         if plan.useInit {
-            MiniInit.run(program: program, args: args, env: env)
+            MiniInit.run(program: program, args: args, env: env, closeAfterFork: plan.fifoFD)
         }
         exec(program, args, env)
     }

@@ -42,9 +42,15 @@ public enum Lifecycle {
             throw SystemError("open exec fifo", fifoPath, errno: e)
         }
         let wrote = write(fd, "0", 1)
-        close(fd)
         unlink(fifoPath)
-        guard wrote == 1 else { throw SystemError("write exec fifo", fifoPath) }
+        guard wrote == 1 else { close(fd); throw SystemError("write exec fifo", fifoPath) }
+        // The process keeps the read end until execve closes it: the write end then reports
+        // POLLERR. Waiting for that keeps poststart after startContainer and the exec.
+        var pfd = pollfd(fd: fd, events: 0, revents: 0)
+        while Proc.isRunning(c.pid, startTime: c.pidStartTime) {
+            if poll(&pfd, 1, 100) > 0 && pfd.revents & Int16(POLLERR | POLLHUP) != 0 { break }
+        }
+        close(fd)
         c.started = true
         try store.save(c)
         if let hooks = c.hooks?.poststart, !hooks.isEmpty {

@@ -6,7 +6,7 @@ import LockerSystem
 /// confined, so no extra binary enters the container. It forks the user's process, passes
 /// on every signal it gets, reaps every orphan, and exits with the user's process's status.
 enum MiniInit {
-    static func run(program: String, args: [String], env: [String]) -> Never {
+    static func run(program: String, args: [String], env: [String], closeAfterFork: Int32) -> Never {
         let forwarded: [Int32] = [SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGALRM, SIGTSTP, SIGTTIN, SIGTTOU]
         _ = Signals.block(forwarded + [SIGCHLD])
         let child = fork()
@@ -20,6 +20,7 @@ enum MiniInit {
             }
             ContainerInit.exec(program, args, env)
         }
+        close(closeAfterFork)
         _ = locker_prctl(LOCKER_PR_SET_NAME, UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(("init" as StaticString).utf8Start))), 0, 0, 0)
         var set = Signals.set(forwarded + [SIGCHLD])
         while true {

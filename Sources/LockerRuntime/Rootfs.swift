@@ -11,6 +11,12 @@ struct Rootfs {
     let rootfs: String
     let userNamespace: Bool
     let cgroupNamespace: Bool
+    let cgroupPaths: [String]
+
+    /// The container's own directory in the hierarchy mounted at `mountPoint`.
+    func ownCgroup(under mountPoint: String) -> String? {
+        cgroupPaths.first { $0 == mountPoint || $0.hasPrefix(mountPoint + "/") }
+    }
 
     /// Mount propagation first: nothing the container mounts may reach the host.
     func prepare() throws {
@@ -105,7 +111,20 @@ struct Rootfs {
         let unified = locker_statfs_type("/sys/fs/cgroup") == 0x6367_7270
         if unified {
             Trace.step("mount cgroup2 on \(m.destination)")
-            try Mount.mount("cgroup", tp, type: "cgroup2", flags: flags & ~LOCKER_MS_REMOUNT, describe: "cgroup2 on", at: m.destination)
+            do {
+                try Mount.mount("cgroup", tp, type: "cgroup2", flags: flags & ~LOCKER_MS_REMOUNT, describe: "cgroup2 on", at: m.destination)
+            } catch let e as SystemError where e.errno == EBUSY || e.errno == EPERM {
+                // The host's cgroup2 is already there (a bind of the host's /sys): bind the
+                // container's own directory instead, as runc does.
+                guard let own = ownCgroup(under: "/sys/fs/cgroup") else { throw e }
+                Trace.step("cgroup2 refused (\(Errno.name(e.errno))): bind \(own) on \(m.destination)")
+                try Mount.mount(own, tp, type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REC, describe: "bind cgroup on", at: m.destination)
+                if flags & LOCKER_MS_RDONLY != 0 {
+                    let mounted = try InRoot.open(root, m.destination)
+                    try Mount.mount(nil, InRoot.procPath(mounted.raw), type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REMOUNT | LOCKER_MS_RDONLY | base,
+                                    describe: "remount read-only", at: m.destination)
+                }
+            }
             return
         }
         Trace.step("mount tmpfs on \(m.destination) with each cgroup v1 hierarchy inside")
@@ -121,7 +140,7 @@ struct Rootfs {
                 try Mount.mount("cgroup", sp, type: h.isV2 ? "cgroup2" : "cgroup", flags: flags & ~LOCKER_MS_REMOUNT, data: opts,
                                 describe: "cgroup \(name) on", at: dest)
             } else {
-                try Mount.mount(Files.join(h.mountPoint, h.ownPath), sp, type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REC, describe: "bind cgroup \(name) on", at: dest)
+                try Mount.mount(ownCgroup(under: h.mountPoint) ?? Files.join(h.mountPoint, h.ownPath), sp, type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REC, describe: "bind cgroup \(name) on", at: dest)
                 if flags & LOCKER_MS_RDONLY != 0 {
                     let mounted = try InRoot.open(root, dest)
                     try Mount.mount(nil, InRoot.procPath(mounted.raw), type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REMOUNT | LOCKER_MS_RDONLY | base, describe: "remount read-only", at: dest)

@@ -10,7 +10,7 @@ test_exec_joins_namespaces_and_cgroup() {
   local want=""; for n in pid net ipc uts mnt cgroup; do want="$want$(readlink /proc/$pid/ns/$n) "; done
   local got; got=$(echo "$out" | head -n6 | tr '\n' ' ')
   local inner; inner=$(echo "$out" | tail -n1)
-  local cg; cg=$(find /sys/fs/cgroup/pids -type d -name ex-ns -path '*locker*' | head -n1)
+  local cg; cg=$(find /sys/fs/cgroup -maxdepth 5 -type d -name ex-ns -path '*locker*' | head -n1)
   L exec -d --pid-file /tmp/ex-ns.pid ex-ns sleep 3 || { L delete -f ex-ns; return 1; }
   local epid; epid=$(cat /tmp/ex-ns.pid)
   local incg; incg=$(grep -c "^$epid$" $cg/cgroup.procs)

@@ -215,12 +215,15 @@ test_absolute_cgroups_path_and_namespace() {
   local b=/tmp/lt-cgpath; new_bundle $b sh -c 'cat /proc/self/cgroup; sleep 100'
   edit_config $b 'c["linux"]["cgroupsPath"] = "/locker-abs-test/lt-cgpath"'
   L run -d -b $b lt-cgpath > /tmp/lt-cgpath.out || return 1
-  [ -d /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath ] || fail "no cgroup at the absolute path" || { L delete -f lt-cgpath; return 1; }
+  # v1: the pids hierarchy; v2: the unified tree.
+  local dir=/sys/fs/cgroup/pids/locker-abs-test/lt-cgpath
+  [ -d /sys/fs/cgroup/pids ] || dir=/sys/fs/cgroup/locker-abs-test/lt-cgpath
+  [ -d $dir ] || fail "no cgroup at the absolute path" || { L delete -f lt-cgpath; return 1; }
   local pid; pid=$(L state lt-cgpath | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
-  grep -q "^$pid$" /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath/cgroup.procs || fail "process not in the cgroup" || { L delete -f lt-cgpath; return 1; }
+  grep -q "^$pid$" $dir/cgroup.procs || fail "process not in the cgroup" || { L delete -f lt-cgpath; return 1; }
   L delete -f lt-cgpath || return 1
-  rmdir /sys/fs/cgroup/*/locker-abs-test 2>/dev/null
-  [ ! -d /sys/fs/cgroup/pids/locker-abs-test/lt-cgpath ] || fail "cgroup left behind"
+  rmdir /sys/fs/cgroup/*/locker-abs-test /sys/fs/cgroup/locker-abs-test 2>/dev/null
+  [ ! -d $dir ] || fail "cgroup left behind"
 }
 
 test_console_socket_receives_the_pty_master() {
