@@ -47,6 +47,7 @@ struct CreateCommand: LockerCommand {
     @Flag(name: .long, help: "Accepted for runc compatibility; no session keyring is made.") var noNewKeyring = false
 
     mutating func execute() throws {
+        try Globals.current.checkCgroupDriver()
         var o = CreateOptions(id: id, bundle: bundle)
         o.consoleSocket = consoleSocket
         o.pidFile = pidFile

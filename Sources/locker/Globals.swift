@@ -11,9 +11,20 @@ struct Globals {
     var logFormat = "text"
     var debug = false
     var trace = false
+    var systemdCgroup = false
     var traceFile: String?
 
     var store: StateStore { StateStore(root: root) }
+
+    /// --systemd-cgroup is accepted everywhere (engines pass it to every command) and
+    /// answered where a cgroup would be made: Locker drives cgroupfs only.
+    func checkCgroupDriver() throws {
+        guard systemdCgroup else { return }
+        if !Files.isDirectory("/run/systemd/system") {
+            throw LockerError("--systemd-cgroup: systemd is not running on this host; use the cgroupfs manager (drop --systemd-cgroup)")
+        }
+        throw LockerError("--systemd-cgroup: Locker manages cgroups through cgroupfs only; configure the engine's cgroup manager as cgroupfs")
+    }
 
     static func extract(_ args: [String]) throws -> [String] {
         var g = Globals()
@@ -36,8 +47,7 @@ struct Globals {
             case "--criu": _ = try value(name)
             case "--rootless": _ = try value(name)
             case "--debug": g.debug = true
-            case "--systemd-cgroup":
-                g.debug = g.debug || false
+            case "--systemd-cgroup": g.systemdCgroup = true
             case "--trace": g.trace = true
             case "--trace-file": g.traceFile = try value(name); g.trace = true
             default:

@@ -57,6 +57,7 @@ struct RunCommand: LockerCommand {
     @Argument(parsing: .captureForPassthrough, help: "IMAGE [COMMAND [ARG...]], or ID with --bundle.") var rest: [String] = []
 
     mutating func execute() throws {
+        try Globals.current.checkCgroupDriver()
         let ociMode = bundle != nil || (rest.count == 1 && rootfs == nil && Files.exists("config.json")
                                         && (try? ImageStore().find(rest[0])) == nil)
         if ociMode { try runOCI() } else { try runImage() }
