@@ -2,7 +2,7 @@
 # Debian packages Locker builds and tests with. Quiet when everything is there already.
 set -euo pipefail
 need=()
-for p in busybox-static runc python3 iproute2 libseccomp-dev podman; do
+for p in busybox-static runc python3 iproute2 libseccomp-dev podman containerd; do
   dpkg -s "$p" >/dev/null 2>&1 || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
