@@ -68,3 +68,14 @@ test_containerd_memory_limit() {
   stop_containerd
   expect_eq 67108864 "$out" "memory limit of the task's cgroup ($f)"
 }
+
+test_containerd_agrees_with_runc() {
+  command -v runc >/dev/null || { echo "runc is not installed"; exit 77; }
+  start_containerd || { stop_containerd; return 1; }
+  local script='grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status; ls /dev; id; echo $$; exit 6'
+  local l r rl rr
+  l=$(C run --rm --runc-binary "$LOCKER" $IMG ctd-ref-l sh -c "$script" 2>&1); rl=$?
+  r=$(C run --rm --runc-binary "$(command -v runc)" $IMG ctd-ref-r sh -c "$script" 2>&1); rr=$?
+  stop_containerd
+  expect_eq $rr $rl "exit code (runc vs locker)" && expect_eq "$r" "$l" "output (runc vs locker)"
+}

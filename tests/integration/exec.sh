@@ -88,3 +88,23 @@ PY
   L delete -f ex-tty
   return $rc
 }
+
+test_exec_bad_process_json_names_the_field() {
+  start_sleeper ex-badjson || return 1
+  echo '{"args": "not-a-list", "cwd": "/", "user": {"uid": 0, "gid": 0}}' > /tmp/ex-bad.json
+  local out rc; out=$(L exec -p /tmp/ex-bad.json ex-badjson 2>&1); rc=$?
+  local procs; procs=$(L ps --format json ex-badjson)
+  L delete -f ex-badjson
+  [ $rc -ne 0 ] && expect_contains "$out" "args: expected a list" && expect_eq "1" "$(echo "$procs" | tr ',' '\n' | wc -l)" "processes after the failed exec"
+}
+
+test_exec_into_unknown_container() {
+  local out rc; out=$(L exec no-such-ctr true 2>&1); rc=$?
+  [ $rc -ne 0 ] && expect_contains "$out" 'container "no-such-ctr" does not exist'
+}
+
+test_console_socket_that_does_not_exist() {
+  local b=/tmp/ex-nosock; new_bundle $b sh; edit_config $b 'c["process"]["terminal"] = True'
+  local out rc; out=$(L create -b $b --console-socket /tmp/no/such.sock ex-nosock 2>&1); rc=$?
+  [ $rc -ne 0 ] && expect_contains "$out" "connect to /tmp/no/such.sock: ENOENT" && expect_clean ex-nosock
+}

@@ -93,3 +93,22 @@ assert b"42" in buf and b"/dev/pts/" in buf, buf
 assert os.WEXITSTATUS(status) == 4, (status, buf)
 PY
 }
+
+# The same podman command with runc: its answer is the reference.
+both_podman() {
+  local rc_l rc_r
+  OUT_L=$(PR --rm "$@" 2>&1); rc_l=$?
+  OUT_R=$(podman --runtime "$(command -v runc)" --cgroup-manager cgroupfs --events-backend file run --network none \
+          --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --rm "$@" 2>&1); rc_r=$?
+  expect_eq "$rc_r" "$rc_l" "exit code (runc vs locker)" && expect_eq "$OUT_R" "$OUT_L" "output (runc vs locker)"
+}
+
+test_podman_agrees_with_runc() {
+  have_podman; image || return 1
+  command -v runc >/dev/null || { echo "runc is not installed"; return 77; }
+  local d=/tmp/podman-ref; rm -rf $d; mkdir -p $d; echo v > $d/f
+  both_podman -e A=1 -w /tmp -u 1000:1000 --hostname ref --read-only -v $d:/data:ro $IMG \
+    sh -c 'echo $A $(pwd) $(id) $(hostname) $(cat /data/f); (touch /x) 2>&1; exit 5' || return 1
+  both_podman $IMG sh -c 'grep -E "^(Cap|NoNewPrivs|Seccomp:)" /proc/self/status; ls /dev; echo $$' || return 1
+  both_podman --memory 64m --pids-limit 33 $IMG sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max'
+}
