@@ -320,6 +320,40 @@ def table(title, samples):
 table(f"warm: {rounds} rounds, runs back to back, order shuffled each round", warm)
 table(f"cold: {cold_rounds} rounds, {COLD_SLEEP} s of quiet before each run, order shuffled each round", cold)
 
+# exec: `RT exec ID /bin/true` into one running container per runtime, shuffled each round.
+sleeper = json.loads(template)
+sleeper["process"]["args"] = ["/bin/sleep", "100000"]
+exec_ids = {}
+for n in [a for a in active if a != "floor"]:
+    cid = f"bench-{n}-{tag}-exec"
+    with open(cfg_path, "w") as f:
+        f.write(json.dumps(sleeper).replace("@CGPATH@", "/" + cid))
+    rc, *_ = spawn_wait([rts[n], "--root", os.path.join(state, n), "run", "-d", "-b", bundle, cid], measure=False)
+    if rc == 0:
+        exec_ids[n] = cid
+    else:
+        print(f"{n}: could not start a container for exec: {stderr_text()}")
+exec_samples = {n: [] for n in exec_ids}
+gc.disable()
+for r in range(rounds):
+    order = list(exec_ids)
+    random.shuffle(order)
+    for n in order:
+        os.ftruncate(errfd, 0)
+        rc, wall, cpu, rss, flt, extra = spawn_wait([rts[n], "--root", os.path.join(state, n), "exec", exec_ids[n], "/bin/true"])
+        if rc == 0:
+            exec_samples[n].append((wall, cpu, rss, flt))
+        else:
+            failures[n] += 1
+            first_error.setdefault(n, f"exec exit {rc}: {stderr_text() or '(no output)'}")
+gc.enable()
+for n, cid in exec_ids.items():
+    spawn_wait([rts[n], "--root", os.path.join(state, n), "delete", "-f", cid], measure=False)
+saved_active = active
+active = [a for a in active if a in exec_samples]
+table(f"exec: {rounds} rounds of `exec ID /bin/true` into a running container, order shuffled each round", exec_samples)
+active = saved_active
+
 # Cgroups the runtimes left behind (ours are named bench-<rt>-<tag>-...): remove, report.
 left = {}
 for d in sorted(glob.glob(f"/sys/fs/cgroup/*/bench-*-{tag}-*"), key=len, reverse=True):
