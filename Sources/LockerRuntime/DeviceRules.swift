@@ -17,7 +17,8 @@ enum DeviceRules {
 
     static func effective(_ spec: Spec) -> [Resources.DeviceRule]? {
         guard let rules = spec.linux?.resources?.devices else { return nil }
-        let created = (spec.linux?.devices ?? []).map {
+        // FIFOs are not devices to the device cgroup: only b and c (u is c) get rules.
+        let created = (spec.linux?.devices ?? []).filter { $0.type != "p" }.map {
             Resources.DeviceRule(allow: true, type: $0.type == "u" ? "c" : $0.type, major: $0.major, minor: $0.minor, access: "rwm")
         }
         return rules + alwaysAllowed + created

@@ -75,7 +75,8 @@ enum ContainerInit {
         }
 
         let userNS = plan.newNamespaces.contains(.user) || plan.joinNamespaces.contains(where: { $0.0 == .user })
-        let hasMountNS = plan.newNamespaces.contains(.mount)
+        // A mount namespace of its own, new or joined by path, gets the full rootfs setup.
+        let hasMountNS = plan.newNamespaces.contains(.mount) || plan.joinNamespaces.contains { $0.0 == .mount }
         let root = Rootfs(spec: spec, rootfs: plan.rootfs, userNamespace: userNS, cgroupNamespace: plan.newNamespaces.contains(.cgroup),
                           cgroupPaths: plan.cgroupPaths)
         var consoleSlave: Int32 = -1
@@ -102,6 +103,8 @@ enum ContainerInit {
         }
         if hasMountNS {
             if plan.noPivot { try root.moveRoot() } else { try root.pivot() }
+        } else {
+            try root.chrootOnly()
         }
         if plan.newNamespaces.contains(.uts) || plan.joinNamespaces.contains(where: { $0.0 == .uts }) {
             if let h = spec.hostname, !h.isEmpty {

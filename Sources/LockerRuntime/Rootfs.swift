@@ -27,12 +27,40 @@ struct Rootfs {
         }
         Trace.step("mount --make-\(spec.linux?.rootfsPropagation ?? "rslave") /")
         try Mount.mount(nil, "/", type: nil, flags: flags, describe: "propagation of")
+        // pivot_root refuses a new root whose parent mount is shared: make that mount private
+        // (in this namespace only), as runc does.
+        if let parent = Rootfs.mountPoint(containing: rootfs), Rootfs.isShared(parent) {
+            Trace.step("make \(parent) private (the mount holding the rootfs)")
+            try Mount.mount(nil, parent, type: nil, flags: LOCKER_MS_PRIVATE, describe: "propagation of")
+        }
         Trace.step("bind \(rootfs) onto itself, so it is a mount point for pivot_root")
         try Mount.mount(rootfs, rootfs, type: nil, flags: LOCKER_MS_BIND | LOCKER_MS_REC, describe: "bind of rootfs on")
-        // Propagation of the root's parent must not be shared or pivot_root refuses.
-        if let p = spec.linux?.rootfsPropagation, p.contains("shared") {
-            try Mount.mount(nil, rootfs, type: nil, flags: Mount.parseOptions([p]).propagation, describe: "propagation of")
+    }
+
+    /// The mount point (from /proc/self/mountinfo) under which `path` lies.
+    static func mountPoint(containing path: String) -> String? {
+        guard let text = try? Files.readString("/proc/self/mountinfo") else { return nil }
+        var best: String? = nil
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count > 4 else { continue }
+            let mp = Mount.unescape(String(f[4]))
+            if path == mp || path.hasPrefix(mp == "/" ? "/" : mp + "/") {
+                if best == nil || mp.count > best!.count { best = mp }
+            }
         }
+        return best
+    }
+    static func isShared(_ mountPoint: String) -> Bool {
+        guard let text = try? Files.readString("/proc/self/mountinfo") else { return false }
+        var shared = false
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: " ")
+            guard f.count > 6, Mount.unescape(String(f[4])) == mountPoint else { continue }
+            // The last mount listed on a mount point is the visible one.
+            shared = f[6...].prefix { $0 != "-" }.contains { $0.hasPrefix("shared:") }
+        }
+        return shared
     }
 
     /// Mounts every entry of config.json's `mounts`, each destination resolved inside the root.
@@ -172,6 +200,24 @@ struct Rootfs {
         try Mount.pivotRoot(".", ".")
         try Mount.mount(nil, ".", type: nil, flags: LOCKER_MS_SLAVE | LOCKER_MS_REC, describe: "propagation of old root")
         try Mount.unmount(".", detach: true)
+        try sys("chdir", "/") { chdir("/") }
+        try applyRootPropagation()
+    }
+
+    /// A shared or slave rootfsPropagation asked for is set on the new root once it is `/`.
+    func applyRootPropagation() throws {
+        guard let p = spec.linux?.rootfsPropagation else { return }
+        let o = Mount.parseOptions([p])
+        guard o.propagation != 0, o.propagation & LOCKER_MS_PRIVATE == 0 else { return }
+        Trace.step("mount --make-\(p) / (the container's root)")
+        try Mount.mount(nil, "/", type: nil, flags: o.propagation, describe: "propagation of")
+    }
+
+    /// No mount namespace of its own: nothing can be mounted without touching the host's
+    /// mount table, so the process is only chrooted into its rootfs.
+    func chrootOnly() throws {
+        Trace.step("no mount namespace: chroot \(rootfs)")
+        try sys("chroot", rootfs) { chroot(rootfs) }
         try sys("chdir", "/") { chdir("/") }
     }
 

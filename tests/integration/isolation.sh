@@ -152,3 +152,36 @@ test_cgroup_namespace_shows_own_root() {
   # Every hierarchy shows the container's own cgroup as /.
   expect_eq "" "$(echo "$out" | grep -v ':/$')" "cgroup paths other than /"
 }
+
+test_rootfs_propagation_shared() {
+  local b=/tmp/is-prop; new_bundle $b sh -c 'awk "\$5 == \"/\"" /proc/self/mountinfo'
+  edit_config $b 'c["linux"]["rootfsPropagation"] = "shared"'
+  local out; out=$(L run -b $b is-prop) || return 1
+  expect_contains "$out" "shared:" "the container's root propagation"
+}
+
+test_devices_with_a_fifo_and_char_device() {
+  local b=/tmp/is-devs; new_bundle $b sh -c 'ls -l /dev/fifo1 /dev/mydev | cut -c1'
+  edit_config $b 'c["linux"]["devices"] = [{"type": "p", "path": "/dev/fifo1", "major": 8, "minor": 666, "fileMode": 432}, {"type": "c", "path": "/dev/mydev", "major": 1, "minor": 3, "fileMode": 438}]'
+  expect_eq "p c" "$(echo $(L run -b $b is-devs))" "device types"
+}
+
+test_no_mount_namespace_still_uses_the_rootfs() {
+  local b=/tmp/is-nomnt; new_bundle $b sh -c 'ls /linuxrc >/dev/null && echo in-rootfs'
+  edit_config $b 'c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "mount"]; c["mounts"] = []'
+  local out; out=$(L run -b $b is-nomnt 2>&1) || { echo "$out"; return 1; }
+  expect_contains "$out" in-rootfs
+}
+
+test_join_mount_namespace_by_path() {
+  unshare --mount --propagation private --fork sleep 100 &
+  local holder=$!
+  sleep 0.3
+  local nspid; nspid=$(pgrep -P $holder sleep || echo $holder)
+  local b=/tmp/is-joinmnt; new_bundle $b sh -c 'ls /linuxrc >/dev/null && echo in-rootfs; readlink /proc/self/ns/mnt'
+  edit_config $b "c['linux']['namespaces'] = [n if n['type'] != 'mount' else {'type': 'mount', 'path': '/proc/$nspid/ns/mnt'} for n in c['linux']['namespaces']]"
+  local out; out=$(L run -b $b is-joinmnt 2>&1)
+  local want; want=$(readlink /proc/$nspid/ns/mnt)
+  kill $holder $nspid 2>/dev/null; wait $holder 2>/dev/null
+  expect_contains "$out" in-rootfs && expect_contains "$out" "$want" "joined mount namespace"
+}
