@@ -44,6 +44,11 @@ enum Seccomp {
                 if a.index > 5 { throw LockerError("linux.seccomp.syscalls[\(i)].args[\(j)].index: \(a.index) is above 5") }
             }
         }
+        for (i, r) in (s.syscalls ?? []).enumerated() {
+            for name in r.names where seccomp_syscall_resolve_name(name) == locker_scmp_error() && !SeccompProfile.newerThanLibseccomp.contains(name) {
+                throw LockerError("linux.seccomp.syscalls[\(i)].names: unknown syscall \(name.debugDescription)")
+            }
+        }
         for a in s.architectures ?? [] where arch(a) == nil {
             throw LockerError("linux.seccomp.architectures: unknown architecture \(a.debugDescription)")
         }

@@ -36,6 +36,16 @@ public enum SeccompProfile {
     write writev arch_prctl modify_ldt chroot
     """.split(separator: " ").map { String($0).filter { !$0.isWhitespace } }.filter { !$0.isEmpty }
 
+    /// Real syscalls newer than the libseccomp Debian ships: skipped where unknown (as runc
+    /// skips names it cannot resolve) instead of refused as typos.
+    public static let newerThanLibseccomp: Set<String> = [
+        "map_shadow_stack", "fchmodat2", "futex_waitv", "memfd_secret", "process_mrelease", "set_mempolicy_home_node",
+        "cachestat", "futex_wake", "futex_wait", "futex_requeue", "statmount", "listmount", "lsm_get_self_attr",
+        "lsm_set_self_attr", "lsm_list_modules", "mseal", "setxattrat", "getxattrat", "listxattrat", "removexattrat",
+        "open_tree_attr", "uretprobe", "quotactl_fd", "landlock_add_rule", "landlock_create_ruleset", "landlock_restrict_self",
+        "epoll_pwait2", "mount_setattr", "process_madvise", "close_range", "openat2", "pidfd_getfd", "faccessat2",
+    ]
+
     /// Syscalls allowed only with a capability, as docker's profile grants them.
     static let byCapability: [String: [String]] = [
         "CAP_SYS_ADMIN": ["bpf", "clone", "clone3", "fanotify_init", "fsconfig", "fsmount", "fsopen", "fspick", "lookup_dcookie",

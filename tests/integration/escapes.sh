@@ -77,3 +77,11 @@ test_privileged_has_all_held_caps_and_host_devices() {
   local out; out=$(R --rm --privileged busybox sh -c 'grep CapEff /proc/self/status; ls /dev/kmsg; grep Seccomp: /proc/self/status') || return 1
   expect_contains "$out" "$(grep CapBnd /proc/self/status | cut -f2)" "capabilities" && expect_contains "$out" /dev/kmsg && expect_contains "$out" "Seccomp:	0"
 }
+
+test_container_cannot_signal_host_processes() {
+  sleep 30 & local victim=$!
+  local out; out=$(R --rm busybox sh -c "kill -9 $victim 2>&1; kill -9 -1 2>&1; true")
+  kill -0 $victim 2>/dev/null || fail "the host process $victim was killed from inside" || return 1
+  kill $victim; wait $victim 2>/dev/null
+  return 0
+}

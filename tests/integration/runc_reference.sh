@@ -52,3 +52,20 @@ test_ref_mount_flags() {
   have_runc; local b=/tmp/ref-mnt; new_bundle $b sh -c 'grep -E " /(proc|dev|dev/pts|dev/shm|dev/mqueue|sys) " /proc/self/mounts | cut -d" " -f2-4 | sed "s/,size=[0-9]*k//; s/,inode64//"'
   both $b; agree "mount table of the standard mounts"
 }
+
+test_ref_escape_attempts_at_least_as_strict() {
+  # The same attempts under runc and Locker with the same config (its default seccomp profile
+  # included): every one refused the same way.
+  have_runc; local b=/tmp/ref-esc
+  new_bundle $b sh -c '
+    (echo x > /proc/sys/kernel/hostname) 2>&1
+    (echo 1 > /sys/kernel/profiling) 2>&1
+    mount -t tmpfs t /mnt 2>&1
+    mknod /tmp/sda b 8 0 2>&1
+    insmod /bin/busybox 2>&1
+    unshare -m true 2>&1
+    ls /proc/1/exe > /dev/null 2>&1 && echo exe-visible
+    cat /proc/keys /proc/timer_list 2>&1 | wc -c
+    true'
+  both $b; agree "escape attempts"
+}

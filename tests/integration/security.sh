@@ -98,3 +98,16 @@ test_oom_score_adj_and_umask() {
   edit_config $b 'c["process"]["oomScoreAdj"] = 500; c["process"]["user"]["umask"] = 63'
   expect_eq "500 0077" "$(echo $(L run -b $b sec-oom))"
 }
+
+test_seccomp_unknown_syscall_names_the_entry() {
+  local b=/tmp/sec-typo
+  seccomp_bundle $b '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getpid"], "action": "SCMP_ACT_ALLOW"}, {"names": ["mkdri"], "action": "SCMP_ACT_ERRNO"}]}' true
+  local out; out=$(L create -b $b sec-typo 2>&1) && fail "create succeeded" && return 1
+  expect_contains "$out" 'linux.seccomp.syscalls[1].names: unknown syscall "mkdri"' && expect_clean sec-typo
+}
+
+test_seccomp_profile_that_does_not_parse() {
+  echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": "mkdir"}]' > /tmp/sec-broken.json
+  local out rc; out=$(L run --rm --name sec-broken --security-opt seccomp=/tmp/sec-broken.json busybox true 2>&1); rc=$?
+  [ $rc -ne 0 ] && expect_contains "$out" "/tmp/sec-broken.json" && expect_clean sec-broken
+}
