@@ -105,7 +105,8 @@ public enum Create {
         let plan = InitPlan(spec: spec, process: process, rootfs: rootfs, sync: SyncChannel(fd: childEnd), fifoFD: fifo.raw,
                             newNamespaces: newNS, joinNamespaces: join.filter { $0.0 != .pid && $0.0 != .time },
                             stdio: opts.stdio, preserveFDs: opts.preserveFDs, noPivot: opts.noPivot,
-                            useInit: opts.useInit, hooksNeeded: hooksInChild, closeInChild: [lockFD], cgroupPaths: cgroup.paths)
+                            useInit: opts.useInit, hooksNeeded: hooksInChild, closeInChild: [lockFD], cgroupPaths: cgroup.paths,
+                            seccomp: try spec.linux?.seccomp.map { try Seccomp.compile($0, cacheDir: store.root + "/seccomp-cache") })
 
         var flags: UInt = 0
         for ns in newNS where ns != .cgroup { flags |= ns.cloneFlag }

@@ -53,13 +53,14 @@ public enum Exec {
             Trace.step("setns pid \(join.first { $0.0 == .pid }!.1) (for the exec'd child)")
             try sys("setns pid namespace") { locker_setns(pidNS.1, Int32(LOCKER_CLONE_NEWPID)) }
         }
+        let compiled = try spec.linux?.seccomp.map { try Seccomp.compile($0, cacheDir: store.root + "/seccomp-cache") }
         let (parentEnd, childEnd) = try UnixSocket.pair()
         let parentSock = OwnedFD(parentEnd)
         let pid = Int32(locker_clone(0))
         if pid < 0 { throw SystemError("clone exec process") }
         if pid == 0 {
             close(parentEnd)
-            ExecChild.main(o, spec: spec, namespaces: nsFDs.filter { $0.0 != .pid }, sync: SyncChannel(fd: childEnd))
+            ExecChild.main(o, spec: spec, seccomp: compiled, namespaces: nsFDs.filter { $0.0 != .pid }, sync: SyncChannel(fd: childEnd))
         }
         close(childEnd)
         let sync = SyncChannel(fd: parentSock.raw)
@@ -108,9 +109,9 @@ public enum Exec {
 }
 
 enum ExecChild {
-    static func main(_ o: ExecOptions, spec: Spec, namespaces: [(Namespace, Int32)], sync: SyncChannel) -> Never {
+    static func main(_ o: ExecOptions, spec: Spec, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) -> Never {
         do {
-            try setUp(o, spec: spec, namespaces: namespaces, sync: sync)
+            try setUp(o, spec: spec, seccomp: seccomp, namespaces: namespaces, sync: sync)
         } catch {
             try? sync.send(.error("\(error)"))
             _exit(1)
@@ -118,7 +119,7 @@ enum ExecChild {
         _exit(1)
     }
 
-    static func setUp(_ o: ExecOptions, spec: Spec, namespaces: [(Namespace, Int32)], sync: SyncChannel) throws {
+    static func setUp(_ o: ExecOptions, spec: Spec, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) throws {
         Signals.resetAll()
         try Prctl.setDumpable(false)
         try Prctl.setParentDeathSignal(SIGKILL)
@@ -150,7 +151,7 @@ enum ExecChild {
             close(consoleSlave)
         }
         var notifyFD: Int32? = nil
-        if let sc = spec.linux?.seccomp, p.noNewPrivileges != true { notifyFD = try Seccomp.load(sc) }
+        if let sc = seccomp, p.noNewPrivileges != true { notifyFD = try Seccomp.install(sc) }
         let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
         try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
         if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
@@ -162,7 +163,7 @@ enum ExecChild {
         let program = try Credentials.lookPath(args[0], env: env)
         _ = locker_close_range(UInt32(3 + o.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
         for fd in 3..<(3 + o.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
-        if let sc = spec.linux?.seccomp, p.noNewPrivileges == true { notifyFD = try Seccomp.load(sc) }
+        if let sc = seccomp, p.noNewPrivileges == true { notifyFD = try Seccomp.install(sc) }
         if let fd = notifyFD { try sync.send(.seccompFD(fd)); close(fd) }
         try sync.send(.ready)
         try Prctl.setParentDeathSignal(0)

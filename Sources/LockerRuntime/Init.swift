@@ -25,6 +25,8 @@ struct InitPlan {
     var closeInChild: [Int32] = []
     /// The container's cgroup directories on the host, for bind mounts of its own cgroup.
     var cgroupPaths: [String] = []
+    /// The seccomp filter, compiled by the parent.
+    var seccomp: Seccomp.Compiled? = nil
 }
 
 /// The child side of create: runs inside the new namespaces, on a private copy of the
@@ -138,8 +140,8 @@ enum ContainerInit {
         // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it.
         // With it, load as close to exec as possible.
         var notifyFD: Int32? = nil
-        if let sc = spec.linux?.seccomp, p.noNewPrivileges != true {
-            notifyFD = try Seccomp.load(sc)
+        if let sc = plan.seccomp, p.noNewPrivileges != true {
+            notifyFD = try Seccomp.install(sc)
         }
         let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
         try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
@@ -159,8 +161,8 @@ enum ContainerInit {
         _ = locker_close_range(UInt32(3 + plan.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
         for fd in 3..<(3 + plan.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
 
-        if let sc = spec.linux?.seccomp, p.noNewPrivileges == true {
-            notifyFD = try Seccomp.load(sc)
+        if let sc = plan.seccomp, p.noNewPrivileges == true {
+            notifyFD = try Seccomp.install(sc)
         }
         if let fd = notifyFD {
             try plan.sync.send(.seccompFD(fd))

@@ -1,3 +1,4 @@
+import CLockerShim
 import CSeccomp
 import Glibc
 import LockerSpec
@@ -64,21 +65,64 @@ enum Seccomp {
         return a == 0 ? nil : a
     }
 
-    /// Loads the filter into this process. Returns the notify descriptor for SCMP_ACT_NOTIFY rules.
-    static func load(_ s: Spec.Seccomp) throws -> Int32? {
-        let def = try action(s.defaultAction, errnoRet: s.defaultErrnoRet, field: "linux.seccomp.defaultAction")
-        guard let ctx = seccomp_init(def) else { throw LockerError("seccomp_init failed") }
-        defer { seccomp_release(ctx) }
-        // no_new_privs is the config's to decide (process.noNewPrivileges), not libseccomp's.
-        _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 0)
+    /// A filter compiled to classic BPF by libseccomp, ready for seccomp(2), with the flags
+    /// to load it with.
+    struct Compiled {
+        var program: [UInt8]
+        var flags: UInt32
+        var notify: Bool
+    }
+
+    /// Compiles in the runtime's own process, before the clone, and keeps the result in a cache
+    /// keyed by the profile and the libseccomp version: a container then only calls seccomp(2).
+    static func compile(_ s: Spec.Seccomp, cacheDir: String) throws -> Compiled {
+        var flags: UInt32 = 0
         for f in s.flags ?? [] {
             switch f {
-            case "SECCOMP_FILTER_FLAG_TSYNC": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1)
-            case "SECCOMP_FILTER_FLAG_LOG": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_LOG, 1)
-            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": _ = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_SSB, 1)
+            case "SECCOMP_FILTER_FLAG_TSYNC": flags |= 1
+            case "SECCOMP_FILTER_FLAG_LOG": flags |= 2
+            case "SECCOMP_FILTER_FLAG_SPEC_ALLOW": flags |= 4
             default: break
             }
         }
+        let notify = s.defaultAction == "SCMP_ACT_NOTIFY" || (s.syscalls ?? []).contains { $0.action == "SCMP_ACT_NOTIFY" }
+        if notify { flags |= 8 }  // SECCOMP_FILTER_FLAG_NEW_LISTENER
+        var keyed = s
+        keyed.listenerPath = nil
+        keyed.listenerMetadata = nil
+        let v = seccomp_version().pointee
+        let key = FNV.hex(try JSON.encode(keyed) + Array("libseccomp \(v.major).\(v.minor).\(v.micro)".utf8))
+        let path = cacheDir + "/" + key + ".bpf"
+        if let cached = try? Files.read(path), !cached.isEmpty, cached.count % 8 == 0 {
+            Trace.step("seccomp: compiled filter from the cache (\(cached.count / 8) instructions)")
+            return Compiled(program: cached, flags: flags, notify: notify)
+        }
+        let ctx = try build(s)
+        defer { seccomp_release(ctx) }
+        try Files.mkdirAll(cacheDir, mode: 0o700)
+        let tmp = path + ".tmp.\(getpid())"
+        let fd = try FD.open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+        let r = seccomp_export_bpf(ctx, fd.raw)
+        if r < 0 { unlink(tmp); throw LockerError("seccomp: compile filter: \(Errno.name(-r))") }
+        rename(tmp, path)
+        let program = try Files.read(path)
+        Trace.step("seccomp: compiled filter with libseccomp (\(program.count / 8) instructions), cached")
+        return Compiled(program: program, flags: flags, notify: notify)
+    }
+
+    static func build(_ s: Spec.Seccomp) throws -> scmp_filter_ctx {
+        let def = try action(s.defaultAction, errnoRet: s.defaultErrnoRet, field: "linux.seccomp.defaultAction")
+        guard let ctx = seccomp_init(def) else { throw LockerError("seccomp_init failed") }
+        do {
+            try addRules(s, ctx: ctx, def: def)
+        } catch {
+            seccomp_release(ctx)
+            throw error
+        }
+        return ctx
+    }
+
+    static func addRules(_ s: Spec.Seccomp, ctx: scmp_filter_ctx, def: UInt32) throws {
         let native = seccomp_arch_native()
         for a in s.architectures ?? [] {
             guard let arch = arch(a) else { continue }
@@ -86,11 +130,9 @@ enum Seccomp {
             let r = seccomp_arch_add(ctx, arch)
             if r < 0 && r != -EEXIST { throw LockerError("seccomp: add architecture \(a): \(Errno.name(-r))") }
         }
-        var needsNotify = s.defaultAction == "SCMP_ACT_NOTIFY"
         for (i, rule) in (s.syscalls ?? []).enumerated() {
             let act = try action(rule.action, errnoRet: rule.errnoRet, field: "linux.seccomp.syscalls[\(i)].action")
             if act == def { continue }
-            if rule.action == "SCMP_ACT_NOTIFY" { needsNotify = true }
             var conds: [scmp_arg_cmp] = []
             for (j, a) in (rule.args ?? []).enumerated() {
                 conds.append(scmp_arg_cmp(arg: a.index, op: try op(a.op, field: "linux.seccomp.syscalls[\(i)].args[\(j)].op"),
@@ -111,14 +153,24 @@ enum Seccomp {
                 }
             }
         }
-        Trace.step("seccomp: load filter (default \(s.defaultAction), \((s.syscalls ?? []).count) rules)")
-        let r = seccomp_load(ctx)
-        if r < 0 { throw LockerError("seccomp: load filter: \(Errno.name(-r))") }
-        if needsNotify {
-            let fd = seccomp_notify_fd(ctx)
-            if fd < 0 { throw LockerError("seccomp: no notify descriptor") }
-            return fd
-        }
-        return nil
+    }
+
+    /// Loads a compiled filter into this process with seccomp(2). Returns the notify
+    /// descriptor when the filter has SCMP_ACT_NOTIFY rules.
+    static func install(_ c: Compiled) throws -> Int32? {
+        Trace.step("seccomp: load filter (\(c.program.count / 8) instructions)")
+        let r = c.program.withUnsafeBytes { locker_seccomp_set_filter(c.flags, $0.baseAddress, UInt16(c.program.count / 8)) }
+        if r < 0 { throw SystemError("seccomp: load filter") }
+        return c.notify ? r : nil
+    }
+}
+
+/// FNV-1a, 64 bits: a cache key, not a security boundary.
+enum FNV {
+    static func hex(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
+        let s = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
     }
 }
