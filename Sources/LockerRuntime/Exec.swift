@@ -142,32 +142,8 @@ enum ExecChild {
             close(master)
             consoleSlave = slave
         }
-        if let adj = p.oomScoreAdj { try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)") }
-        try Credentials.applyRlimits(p.rlimits ?? [])
-        if consoleSlave >= 0 {
-            _ = setsid()
-            for fd: Int32 in 0...2 { try sys("dup console") { locker_dup3(consoleSlave, fd, 0) } }
-            try Terminal.makeControlling(0)
-            close(consoleSlave)
-        }
-        var notifyFD: Int32? = nil
-        if let sc = seccomp, p.noNewPrivileges != true { notifyFD = try Seccomp.install(sc) }
-        let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
-        try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
-        if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
-        if let u = p.user.umask { umask(mode_t(u)) }
-        if p.noNewPrivileges == true { try Prctl.setNoNewPrivs() }
-        try Labels.applyOnExec(p)
-        let env = p.env ?? []
-        let args = p.args ?? []
-        let program = try Credentials.lookPath(args[0], env: env)
-        _ = locker_close_range(UInt32(3 + o.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
-        for fd in 3..<(3 + o.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
-        if let sc = seccomp, p.noNewPrivileges == true { notifyFD = try Seccomp.install(sc) }
-        if let fd = notifyFD { try sync.send(.seccompFD(fd)); close(fd) }
-        try sync.send(.ready)
-        try Prctl.setParentDeathSignal(0)
-        close(sync.fd)
+        let (program, args, env) = try Confinement.apply(p, seccomp: seccomp, consoleSlave: consoleSlave, userNamespace: userNS,
+                                                         preserveFDs: o.preserveFDs, sync: sync)
         ContainerInit.exec(program, args, env)
     }
 }

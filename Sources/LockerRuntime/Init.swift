@@ -126,51 +126,8 @@ enum ContainerInit {
         }
         if hasMountNS { try root.finish() }
 
-        let p = plan.process
-        if let adj = p.oomScoreAdj {
-            try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)")
-        }
-        try Credentials.applyRlimits(p.rlimits ?? [])
-        if consoleSlave >= 0 {
-            _ = setsid()
-            for fd: Int32 in 0...2 { try sys("dup console") { locker_dup3(consoleSlave, fd, 0) } }
-            try Terminal.makeControlling(0)
-            close(consoleSlave)
-        }
-        // Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: load it while we have it.
-        // With it, load as close to exec as possible.
-        var notifyFD: Int32? = nil
-        if let sc = plan.seccomp, p.noNewPrivileges != true {
-            notifyFD = try Seccomp.install(sc)
-        }
-        let setgroupsAllowed = !userNS || ((try? Files.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true)
-        try Credentials.apply(user: p.user, capabilities: p.capabilities, setgroupsAllowed: setgroupsAllowed)
-        if chdir(p.cwd) != 0 { throw SystemError("chdir to process.cwd", p.cwd) }
-        if let u = p.user.umask { umask(mode_t(u)) }
-        if p.noNewPrivileges == true {
-            Trace.step("no_new_privs")
-            try Prctl.setNoNewPrivs()
-        }
-        try Labels.applyOnExec(p)
-        let env = p.env ?? []
-        let args = p.args ?? []
-        let program = try Credentials.lookPath(args[0], env: env)
-
-        // No descriptor of the runtime reaches the container: everything above stdio and the
-        // preserved ones closes on exec.
-        _ = locker_close_range(UInt32(3 + plan.preserveFDs), UInt32.max, LOCKER_CLOSE_RANGE_CLOEXEC)
-        for fd in 3..<(3 + plan.preserveFDs) { _ = locker_ioctl_int(fd, LOCKER_FIONCLEX, 0) }
-
-        if let sc = plan.seccomp, p.noNewPrivileges == true {
-            notifyFD = try Seccomp.install(sc)
-        }
-        if let fd = notifyFD {
-            try plan.sync.send(.seccompFD(fd))
-            close(fd)
-        }
-        try plan.sync.send(.ready)
-        try Prctl.setParentDeathSignal(0)
-        close(plan.sync.fd)
+        let (program, args, env) = try Confinement.apply(plan.process, seccomp: plan.seccomp, consoleSlave: consoleSlave,
+                                                         userNamespace: userNS, preserveFDs: plan.preserveFDs, sync: plan.sync)
 
         // Block until `start` writes into the fifo. poll waits for the first writer; a read of 0
         // bytes means one came and went without starting us.
