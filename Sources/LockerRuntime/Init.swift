@@ -61,15 +61,14 @@ enum ContainerInit {
             Trace.step("setns \(ns.rawValue) \(path)")
             try ns.join(path: path)
         }
-        try plan.sync.expect(.go, while: "waiting for the id maps and cgroup")
+        // The parent moves this process into the container's cgroup meanwhile (a slow write on
+        // cgroup v1 after a quiet spell): mounts go ahead and only the cgroup mount waits for it.
+        // In a user namespace nothing goes ahead before the id maps are written.
+        let cgroupJoin = CgroupJoin(sync: plan.sync, unshareNamespace: plan.newNamespaces.contains(.cgroup))
         if plan.newNamespaces.contains(.user) || plan.joinNamespaces.contains(where: { $0.0 == .user }) {
+            try cgroupJoin.wait()
             try sys("setresgid 0 in user namespace") { locker_setresgid(0, 0, 0) }
             try sys("setresuid 0 in user namespace") { locker_setresuid(0, 0, 0) }
-        }
-        if plan.newNamespaces.contains(.cgroup) {
-            Trace.step("unshare cgroup namespace (after joining the container's cgroup)")
-            try Namespace.unshare(LOCKER_CLONE_NEWCGROUP)
-            Trace.step("namespace cgroup: \(Files.readlink("/proc/self/ns/cgroup") ?? "?")")
         }
         if plan.newNamespaces.contains(.network) {
             Trace.step("bring loopback up")
@@ -86,13 +85,14 @@ enum ContainerInit {
         if hasMountNS {
             try root.prepare()
             let rootFD = try FD.open(plan.rootfs, O_PATH | O_DIRECTORY)
-            try root.mountAll(root: rootFD.raw)
+            try root.mountAll(root: rootFD.raw, beforeCgroupMount: cgroupJoin.wait)
             if plan.process.terminal == true {
                 consoleSlave = try openConsole(root: rootFD.raw, sync: plan.sync, size: plan.process.consoleSize)
             }
         } else if plan.process.terminal == true {
             consoleSlave = try openConsole(root: nil, sync: plan.sync, size: plan.process.consoleSize)
         }
+        try cgroupJoin.wait()
         if plan.hooksNeeded {
             try plan.sync.send(.runHooks)
             let reply = try plan.sync.receive()
@@ -188,4 +188,24 @@ enum ContainerInit {
 extension String {
     /// sysctl names use dots for path separators (net.ipv4.ip_forward → net/ipv4/ip_forward).
     func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+}
+
+/// Waits, once, for the parent's word that this process is in the container's cgroup, then
+/// makes the cgroup namespace (so the container sees its own cgroup as the root).
+final class CgroupJoin {
+    let sync: SyncChannel
+    let unshareNamespace: Bool
+    var done = false
+    init(sync: SyncChannel, unshareNamespace: Bool) { self.sync = sync; self.unshareNamespace = unshareNamespace }
+
+    func wait() throws {
+        guard !done else { return }
+        done = true
+        try sync.expect(.go, while: "waiting for the id maps and cgroup")
+        if unshareNamespace {
+            Trace.step("unshare cgroup namespace (after joining the container's cgroup)")
+            try Namespace.unshare(LOCKER_CLONE_NEWCGROUP)
+            Trace.step("namespace cgroup: \(Files.readlink("/proc/self/ns/cgroup") ?? "?")")
+        }
+    }
 }

@@ -65,8 +65,9 @@ struct Rootfs {
 
     /// Mounts every entry of config.json's `mounts`, each destination resolved inside the root.
     /// Returns the pty slave path for /dev/console when one was made.
-    func mountAll(root: Int32) throws {
+    func mountAll(root: Int32, beforeCgroupMount: () throws -> Void) throws {
         for m in spec.mounts ?? [] {
+            if m.type == "cgroup" || m.type == "cgroup2" { try beforeCgroupMount() }
             try mountOne(m, root: root)
             if m.destination == "/dev" && (m.type == "tmpfs" || m.type == nil && m.source == "tmpfs") {
                 try Devices.populate(root: root, extra: spec.linux?.devices ?? [], userNamespace: userNamespace)
