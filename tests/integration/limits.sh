@@ -35,7 +35,7 @@ test_cpu_quota_half_a_cpu() {
 }
 
 test_pause_freezes_and_resume_continues() {
-  R -d --name frz-test busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/c; sleep 0.05; done' >/dev/null || return 1
+  R -d --name frz-test busybox sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/c.new; mv /tmp/c.new /tmp/c; sleep 0.05; done' >/dev/null || return 1
   wait_running frz-test || return 1; sleep 0.3
   L pause frz-test || return 1
   expect_contains "$(L state frz-test)" '"paused"' || { L delete -f frz-test; return 1; }
@@ -57,11 +57,13 @@ test_stats_move_with_the_workload() {
 }
 
 test_update_changes_a_running_limit() {
-  R -d --name upd-test --memory 64m busybox sh -c 'while :; do (cat /sys/fs/cgroup/memory.max || cat /sys/fs/cgroup/memory/memory.limit_in_bytes) > /tmp/lim 2>/dev/null; sleep 0.1; done' >/dev/null || return 1
-  wait_running upd-test || return 1; sleep 0.3
-  local before after; before=$(upper upd-test tmp/lim)
+  # The container keeps reporting its limit (written whole with a rename, so never read half).
+  R -d --name upd-test --memory 64m busybox sh -c 'while :; do (cat /sys/fs/cgroup/memory.max || cat /sys/fs/cgroup/memory/memory.limit_in_bytes) > /tmp/lim.new 2>/dev/null; mv /tmp/lim.new /tmp/lim; sleep 0.1; done' >/dev/null || return 1
+  wait_running upd-test || return 1
+  local before after
+  for i in $(seq 50); do before=$(upper upd-test tmp/lim); [ -n "$before" ] && break; sleep 0.1; done
   L update --memory 96m upd-test || { L delete -f upd-test; return 1; }
-  sleep 0.4; after=$(upper upd-test tmp/lim)
+  for i in $(seq 50); do after=$(upper upd-test tmp/lim); [ "$after" = 100663296 ] && break; sleep 0.1; done
   L delete -f upd-test
   expect_eq 67108864 "$before" "limit before update" && expect_eq 100663296 "$after" "limit after update"
 }
