@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of the cgroup step: N create+delete pairs of one busybox bundle, with no limits and
 # with memory+pids+cpu limits, for Locker and runc in the same run (interleaved per round).
-# Usage: sudo bench/cgroup-cost.sh [N]   (LOCKER=path to use another binary)
+# Usage: bench/cgroup-cost.sh [N]   (LOCKER=path to use another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100}

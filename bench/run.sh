@@ -3,13 +3,13 @@
 # side in one run, plus the floor (`unshare` with the same namespaces), warm and cold.
 # Prints medians (min, max) and ratios to Locker. Not a test. See bench/README.md.
 #
-#   sudo bench/run.sh [-n ROUNDS]        (default 100 warm rounds, ROUNDS/4 cold rounds)
+#   bench/run.sh [-n ROUNDS]        (default 100 warm rounds, ROUNDS/4 cold rounds)
 #   sudo LOCKER=/path/to/locker bench/run.sh
 #
 # Builds nothing: expects .build/release/locker (swift build -c release --static-swift-stdlib).
 set -euo pipefail
 
-usage() { echo "usage: sudo bench/run.sh [-n ROUNDS]   (LOCKER=/path overrides .build/release/locker)" >&2; exit 2; }
+usage() { echo "usage: bench/run.sh [-n ROUNDS]   (LOCKER=/path overrides .build/release/locker)" >&2; exit 2; }
 
 # ---------------------------------------------------------------------------------------------
 # Inner part: runs inside a private mount namespace (see the outer part at the bottom).
@@ -60,7 +60,7 @@ while getopts n:h o; do
   case $o in n) rounds=$OPTARG ;; *) usage ;; esac
 done
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || usage
-[ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (sudo bench/run.sh): runtimes make namespaces, mounts and cgroups" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: run as root (bench/run.sh): runtimes make namespaces, mounts and cgroups" >&2; exit 1; }
 
 self=$(readlink -f "$0")
 repo=$(cd "$(dirname "$self")/.." && pwd)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The cost of the default seccomp profile in `locker run`: N runs with it and N without,
 # alternated by hyperfine in one invocation; prints medians of wall and CPU (user+sys).
-# Usage: sudo bench/seccomp-cost.sh [N]   (LOCKER=path to use another binary)
+# Usage: bench/seccomp-cost.sh [N]   (LOCKER=path to use another binary)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100}
