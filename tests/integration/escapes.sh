@@ -85,3 +85,11 @@ test_container_cannot_signal_host_processes() {
   kill $victim; wait $victim 2>/dev/null
   return 0
 }
+
+test_listen_fds_pass_through() {
+  # systemd socket activation: LISTEN_FDS=N hands descriptors 3..3+N-1 on, like --preserve-fds.
+  local b=/tmp/esc-listen; new_bundle $b sh -c 'cat <&3; ls /proc/self/fd | tr "\n" " "'
+  echo via-listen-fds > /tmp/esc-listen.txt
+  local out; out=$(LISTEN_FDS=1 L run -b $b esc-listen 3</tmp/esc-listen.txt 4</tmp/esc-listen.txt)
+  expect_contains "$out" via-listen-fds && expect_not_contains "$out" " 4 "
+}

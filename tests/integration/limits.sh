@@ -117,3 +117,24 @@ test_ebpf_device_filter_holds_without_v1_rules() {
   L delete -f ebpf-test
   expect_contains "$out" "Operation not permitted" "mknod of a disk" && expect_contains "$out" null-ok "an allowed device"
 }
+
+test_events_reports_an_oom_kill() {
+  R -d --name ev-oom --memory 32m --memory-swap 32m busybox sh -c 'sleep 1; tail /dev/zero; sleep 100' >/dev/null || return 1
+  wait_running ev-oom || return 1
+  local out; out=$(timeout 6 "$LOCKER" --root "$ROOT" events --interval 30s ev-oom)
+  L delete -f ev-oom
+  expect_contains "$out" '"type":"oom"' "events output" && expect_contains "$out" '"type":"stats"' "events output"
+}
+
+test_unified_resources() {
+  # linux.resources.unified writes cgroup v2 files directly; without a v2 pids controller the
+  # write is refused with the key and value named, and nothing is left.
+  local b=/tmp/lim-unified; new_bundle $b sh -c 'cat /sys/fs/cgroup/pids.max'
+  edit_config $b 'c["linux"]["resources"]["unified"] = {"pids.max": "7"}'
+  local out rc; out=$(L run -b $b lim-unified 2>&1); rc=$?
+  if [ -d /sys/fs/cgroup/pids ] || ! grep -qw pids /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+    [ $rc -ne 0 ] && expect_contains "$out" "linux.resources.unified pids.max=7" && expect_clean lim-unified
+  else
+    expect_eq 0 $rc "exit code" && expect_eq 7 "$out" "pids.max inside"
+  fi
+}
