@@ -5,6 +5,8 @@ set -u
 : "${BBROOT:?BBROOT must name a busybox rootfs}"
 export LOCKER_DATA=${LOCKER_DATA:-/tmp/locker-test-data}
 ROOT=${LOCKER_TEST_ROOT:-/run/locker-test}
+# tests/, for the helpers beside this file (pty_session.py).
+TESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 L() { "$LOCKER" --root "$ROOT" "$@"; }
 
 # fail MESSAGE: print why and fail the test.

@@ -66,24 +66,8 @@ test_exec_not_found_is_127() {
 
 test_exec_tty() {
   start_sleeper ex-tty || return 1
-  python3 - "$LOCKER" "$ROOT" <<'PY'
-import os, pty, sys, time, select
-locker, root = sys.argv[1], sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(locker, [locker, "--root", root, "exec", "-it", "ex-tty", "sh"])
-buf = b""
-os.write(fd, b"tty; echo $((6*7)); exit 4\n")
-end = time.time() + 10
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try: buf += os.read(fd, 4096)
-        except OSError: break
-_, status = os.waitpid(pid, 0)
-assert b"42" in buf and b"/dev/pts/" in buf, buf
-assert os.WEXITSTATUS(status) == 4, status
-PY
+  python3 "$TESTS/pty_session.py" --type 'tty; echo $((6*7)); exit 4' --expect 42 --expect /dev/pts/ \
+    --exit 4 -- "$LOCKER" --root "$ROOT" exec -it ex-tty sh
   local rc=$?
   L delete -f ex-tty
   return $rc

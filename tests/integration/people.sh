@@ -129,29 +129,8 @@ test_signals_are_forwarded() {
 }
 
 test_tty_interactive() {
-  python3 - "$LOCKER" "$ROOT" <<'PY'
-import os, pty, sys, time, select
-locker, root = sys.argv[1], sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(locker, [locker, "--root", root, "run", "-it", "--rm", "busybox", "sh"])
-def read_until(token, timeout=10):
-    buf = b""
-    end = time.time() + timeout
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try: buf += os.read(fd, 4096)
-            except OSError: break
-            if token in buf: return buf
-    raise SystemExit("timeout waiting for %r, got %r" % (token, buf))
-os.write(fd, b"tty; echo $((6*7)); stty size\n")
-out = read_until(b"42")
-os.write(fd, b"exit 3\n")
-_, status = os.waitpid(pid, 0)
-assert b"/dev/pts/0" in out or b"/dev/console" in out, out
-assert os.WEXITSTATUS(status) == 3, status
-PY
+  python3 "$TESTS/pty_session.py" --type 'tty; echo $((6*7)); stty size; exit 3' --expect 42 --expect '/dev/pts/0|/dev/console' \
+    --exit 3 -- "$LOCKER" --root "$ROOT" run -it --rm busybox sh
 }
 
 test_init_reaps_and_forwards() {

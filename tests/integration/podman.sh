@@ -72,26 +72,9 @@ test_podman_rm_leaves_nothing() {
 
 test_podman_tty() {
   have_podman; image || return 1
-  python3 - "$LOCKER" "$IMG" <<'PY'
-import os, pty, sys, time, select
-locker, img = sys.argv[1], sys.argv[2]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp("podman", ["podman", "--runtime", locker, "--cgroup-manager", "cgroupfs", "--events-backend", "file", "run", "-it", "--rm",
-                         "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", img, "sh"])
-buf = b""
-time.sleep(1.5)
-os.write(fd, b"tty; echo $((6*7)); exit 4\n")
-end = time.time() + 20
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try: buf += os.read(fd, 4096)
-        except OSError: break
-_, status = os.waitpid(pid, 0)
-assert b"42" in buf and b"/dev/pts/" in buf, buf
-assert os.WEXITSTATUS(status) == 4, (status, buf)
-PY
+  python3 "$TESTS/pty_session.py" --delay 1.5 --type 'tty; echo $((6*7)); exit 4' --expect 42 --expect /dev/pts/ --exit 4 -- \
+    podman --runtime "$LOCKER" --cgroup-manager cgroupfs --events-backend file run -it --rm --network none \
+    --ulimit nofile=1024:1024 --ulimit nproc=1024:1024 $IMG sh
 }
 
 # The same podman command with runc: its answer is the reference.
