@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100}
 LOCKER=${LOCKER:-$PWD/.build/release/locker}
-[ -x "$LOCKER" ] || { echo "build first: swift build -c release --static-swift-stdlib" >&2; exit 1; }
+[ -x "$LOCKER" ] || { echo "build first: scripts/build.sh" >&2; exit 1; }
 command -v runc >/dev/null || { apt-get update -qq && apt-get install -y -qq runc >/dev/null; }
 work=$(mktemp -d /tmp/cgroup-cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT

@@ -6,7 +6,7 @@
 #   bench/run.sh [-n ROUNDS]        (default 100 warm rounds, ROUNDS/4 cold rounds)
 #   sudo LOCKER=/path/to/locker bench/run.sh
 #
-# Builds nothing: expects .build/release/locker (swift build -c release --static-swift-stdlib).
+# Builds nothing: expects .build/release/locker (scripts/build.sh).
 set -euo pipefail
 
 usage() { echo "usage: bench/run.sh [-n ROUNDS]   (LOCKER=/path overrides .build/release/locker)" >&2; exit 2; }
@@ -65,7 +65,7 @@ done
 self=$(readlink -f "$0")
 repo=$(cd "$(dirname "$self")/.." && pwd)
 locker=${LOCKER:-$repo/.build/release/locker}
-[ -x "$locker" ] || { echo "bench/run.sh: no locker at $locker; build it with: swift build -c release --static-swift-stdlib (or set LOCKER=/path)" >&2; exit 1; }
+[ -x "$locker" ] || { echo "bench/run.sh: no locker at $locker; build it with: scripts/build.sh (or set LOCKER=/path)" >&2; exit 1; }
 locker=$(realpath -s "$locker")
 
 missing=()

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "scripts/setup.sh: run as root" >&2; exit 1; }
 scripts/install-deps.sh
-swift build -c release 2>&1 | tail -n 2
+scripts/build.sh 2>&1 | tail -n 2
 install -m 0755 .build/release/locker /usr/local/bin/locker
 if ! locker images | grep -q '^busybox '; then
   tmp=$(mktemp -d)

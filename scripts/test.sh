@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "scripts/test.sh: run as root (the integration tests make namespaces, mounts and cgroups)" >&2; exit 1; }
 scripts/install-deps.sh || exit 1
 
-echo "== build"
-swift build 2>&1 | tail -n 3
+echo "== build (the static release binary that ships)"
+scripts/build.sh 2>&1 | tail -n 2
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "build failed"; exit 1; }
 echo "== unit tests"
 swift test 2>&1 | tail -n 15
@@ -21,7 +21,7 @@ work=$(mktemp -d /tmp/locker-tests.XXXXXX)
 chmod 755 "$work"
 trap 'rm -rf "$work"' EXIT
 scripts/busybox-rootfs.sh "$work/busybox"
-export LOCKER="$PWD/.build/debug/locker" BBROOT="$work/busybox" LOCKER_DATA="$work/data" LOCKER_TEST_ROOT="$work/run"
+export LOCKER="$PWD/.build/release/locker" BBROOT="$work/busybox" LOCKER_DATA="$work/data" LOCKER_TEST_ROOT="$work/run"
 "$LOCKER" import "$BBROOT" busybox >/dev/null
 tests/run.sh "$@" | tee "$work/host.out"
 host=${PIPESTATUS[0]}
@@ -29,7 +29,6 @@ host=${PIPESTATUS[0]}
 vm=0
 if [ $# -eq 0 ] && [ "${LOCKER_SKIP_VM:-}" != 1 ]; then
   echo "== integration tests (pure cgroup v2, in a qemu VM)"
-  swift build -c release --static-swift-stdlib 2>&1 | tail -n 1
   LOCKER=.build/release/locker tests/vm/run.sh tests/integration/limits.sh tests/integration/lifecycle.sh \
     tests/integration/isolation.sh tests/integration/people.sh tests/integration/exec.sh tests/integration/security.sh \
     | tee "$work/vm.out"

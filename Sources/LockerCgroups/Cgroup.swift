@@ -96,6 +96,12 @@ public struct Cgroup: Sendable {
         }
     }
 
+    /// Moves a process into cgroup directories known by path (exec's case: no need to
+    /// discover the hierarchies to write one file in each).
+    public static func join(paths: [String], pid: Int32) throws {
+        for p in paths { try Files.writeExisting(p + "/cgroup.procs", "\(pid)") }
+    }
+
     public func pids() -> [Int32] {
         var out = Set<Int32>()
         for n in nodes {

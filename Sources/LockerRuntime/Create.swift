@@ -102,11 +102,13 @@ public enum Create {
         let hooksInChild = !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty
             || !(hooks?.createContainer ?? []).isEmpty || !(hooks?.startContainer ?? []).isEmpty
 
+        let compiled = try spec.linux?.seccomp.map { try Seccomp.compile($0, cacheDir: store.root + "/seccomp-cache") }
+        ExecDefaults.make(spec, compiled: compiled).save(store, id)
         let plan = InitPlan(spec: spec, process: process, rootfs: rootfs, sync: SyncChannel(fd: childEnd), fifoFD: fifo.raw,
                             newNamespaces: newNS, joinNamespaces: join.filter { $0.0 != .pid && $0.0 != .time },
                             stdio: opts.stdio, preserveFDs: opts.preserveFDs, noPivot: opts.noPivot,
                             useInit: opts.useInit, hooksNeeded: hooksInChild, closeInChild: [lockFD], cgroupPaths: cgroup.paths,
-                            seccomp: try spec.linux?.seccomp.map { try Seccomp.compile($0, cacheDir: store.root + "/seccomp-cache") })
+                            seccomp: compiled)
 
         var flags: UInt = 0
         for ns in newNS where ns != .cgroup { flags |= ns.cloneFlag }
@@ -197,9 +199,17 @@ public enum Create {
         return CreatedContainer(pid: pid, consoleMaster: master)
     }
 
+    /// The caller's name from the host's /etc/passwd, read directly: the binary is static,
+    /// and glibc's NSS (getpwuid) would load shared libraries at run time.
     static func ownerName() -> String {
-        if let pw = getpwuid(getuid()) { return String(cString: pw.pointee.pw_name) }
-        return "\(getuid())"
+        let uid = "\(getuid())"
+        if let text = try? Files.readString("/etc/passwd") {
+            for line in text.split(separator: "\n") {
+                let f = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
+                if f.count > 2, f[2] == uid { return String(f[0]) }
+            }
+        }
+        return uid
     }
 
     /// What a failed create has made so far, taken down in reverse.

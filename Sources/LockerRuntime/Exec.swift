@@ -13,6 +13,8 @@ public struct ExecOptions {
     public var ignorePaused = false
     /// Keep the pty master for the caller (foreground exec with a terminal).
     public var keepConsole = false
+    /// The container's defaults, when the caller has already loaded them.
+    public var defaults: ExecDefaults?
     public init(id: String, process: Spec.Process) { self.id = id; self.process = process }
 }
 
@@ -33,8 +35,7 @@ public enum Exec {
         if st == .paused && !o.ignorePaused { throw LockerError("cannot exec in a paused container (use --ignore-paused)") }
         guard let args = o.process.args, !args.isEmpty else { throw LockerError("exec: give a command (or -p process.json with args)") }
         _ = args
-        let spec = (try? containerSpec(c)) ?? Spec()
-        if let sc = spec.linux?.seccomp { try Seccomp.validate(sc) }
+        let defaults = try o.defaults ?? ExecDefaults.load(c, store: store)
 
         // The namespaces the container has of its own, user first.
         var join: [(Namespace, String)] = []
@@ -53,22 +54,21 @@ public enum Exec {
             Trace.step("setns pid \(join.first { $0.0 == .pid }!.1) (for the exec'd child)")
             try sys("setns pid namespace") { locker_setns(pidNS.1, Int32(LOCKER_CLONE_NEWPID)) }
         }
-        let compiled = try spec.linux?.seccomp.map { try Seccomp.compile($0, cacheDir: store.root + "/seccomp-cache") }
+        let compiled = try defaults.seccomp()
         let (parentEnd, childEnd) = try UnixSocket.pair()
         let parentSock = OwnedFD(parentEnd)
         let pid = Int32(locker_clone(0))
         if pid < 0 { throw SystemError("clone exec process") }
         if pid == 0 {
             close(parentEnd)
-            ExecChild.main(o, spec: spec, seccomp: compiled, namespaces: nsFDs.filter { $0.0 != .pid }, sync: SyncChannel(fd: childEnd))
+            ExecChild.main(o, seccomp: compiled, namespaces: nsFDs.filter { $0.0 != .pid }, sync: SyncChannel(fd: childEnd))
         }
         close(childEnd)
         let sync = SyncChannel(fd: parentSock.raw)
         do {
-            let cg = Cgroup(paths: c.cgroupPaths)
-            if !cg.nodes.isEmpty {
+            if !c.cgroupPaths.isEmpty {
                 Trace.step("join the container's cgroup: write \(pid) to cgroup.procs")
-                try cg.add(pid: pid)
+                try Cgroup.join(paths: c.cgroupPaths, pid: pid)
             }
             try sync.send(.go)
             var master: Int32? = nil
@@ -82,8 +82,8 @@ public enum Exec {
                     } else if o.keepConsole { master = fd } else { close(fd) }
                 case .seccompFD(let fd):
                     defer { close(fd) }
-                    if let path = spec.linux?.seccomp?.listenerPath {
-                        try SeccompNotify.send(fd, to: path, metadata: spec.linux?.seccomp?.listenerMetadata,
+                    if let path = defaults.listenerPath {
+                        try SeccompNotify.send(fd, to: path, metadata: defaults.listenerMetadata,
                                                stateJSON: JSON.encode(ContainerState(id: c.id, status: .running, pid: c.pid, bundle: c.bundle, annotations: c.annotations)),
                                                pid: pid)
                     }
@@ -109,9 +109,9 @@ public enum Exec {
 }
 
 enum ExecChild {
-    static func main(_ o: ExecOptions, spec: Spec, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) -> Never {
+    static func main(_ o: ExecOptions, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) -> Never {
         do {
-            try setUp(o, spec: spec, seccomp: seccomp, namespaces: namespaces, sync: sync)
+            try setUp(o, seccomp: seccomp, namespaces: namespaces, sync: sync)
         } catch {
             try? sync.send(.error("\(error)"))
             _exit(1)
@@ -119,7 +119,7 @@ enum ExecChild {
         _exit(1)
     }
 
-    static func setUp(_ o: ExecOptions, spec: Spec, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) throws {
+    static func setUp(_ o: ExecOptions, seccomp: Seccomp.Compiled?, namespaces: [(Namespace, Int32)], sync: SyncChannel) throws {
         Signals.resetAll()
         try Prctl.setDumpable(false)
         try Prctl.setParentDeathSignal(SIGKILL)

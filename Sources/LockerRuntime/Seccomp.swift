@@ -71,6 +71,8 @@ enum Seccomp {
         var program: [UInt8]
         var flags: UInt32
         var notify: Bool
+        /// Where the program is cached.
+        var path: String
     }
 
     /// Compiles in the runtime's own process, before the clone, and keeps the result in a cache
@@ -95,7 +97,7 @@ enum Seccomp {
         let path = cacheDir + "/" + key + ".bpf"
         if let cached = try? Files.read(path), !cached.isEmpty, cached.count % 8 == 0 {
             Trace.step("seccomp: compiled filter from the cache (\(cached.count / 8) instructions)")
-            return Compiled(program: cached, flags: flags, notify: notify)
+            return Compiled(program: cached, flags: flags, notify: notify, path: path)
         }
         let ctx = try build(s)
         defer { seccomp_release(ctx) }
@@ -107,7 +109,7 @@ enum Seccomp {
         rename(tmp, path)
         let program = try Files.read(path)
         Trace.step("seccomp: compiled filter with libseccomp (\(program.count / 8) instructions), cached")
-        return Compiled(program: program, flags: flags, notify: notify)
+        return Compiled(program: program, flags: flags, notify: notify, path: path)
     }
 
     static func build(_ s: Spec.Seccomp) throws -> scmp_filter_ctx {

@@ -1,18 +1,22 @@
-import FoundationEssentials
-
-/// JSON in and out, with decoding errors that name the field: `process.user.uid: expected a number`.
+/// JSON in and out (JSONValue.swift, JSONCoding.swift), with decoding errors that name the
+/// field: `process.user.uid: expected a number`. Keys are written sorted, '/' unescaped.
 public enum JSON {
     public static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], file: String) throws -> T {
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try T(from: TreeDecoder(value: JSONValue.parse(bytes), codingPath: []))
         } catch let error as DecodingError {
             throw SpecError("\(file): \(describe(error))")
+        } catch let error as JSONSyntaxError {
+            throw SpecError("\(file): \(error)")
         }
     }
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return Array(try enc.encode(value))
+        try TreeEncoder.encode(value, path: []).resolved().serialized(pretty: pretty)
+    }
+    /// A Double as JSON: whole numbers without a fraction, as Foundation writes them.
+    static func number(_ v: Double) -> String {
+        if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return "\(v)"
     }
     public static func encodeString<T: Encodable>(_ value: T, pretty: Bool = false) throws -> String {
         String(decoding: try encode(value, pretty: pretty), as: UTF8.self)

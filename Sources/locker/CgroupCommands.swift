@@ -6,19 +6,19 @@ import LockerSpec
 import LockerSystem
 
 struct PauseCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Freeze every process of a container.")
+    static let configuration = CommandConfiguration.sub(commandName: "pause", abstract: "Freeze every process of a container.")
     @Argument var id: String
     mutating func execute() throws { try Control.pause(id, store: Globals.current.store) }
 }
 
 struct ResumeCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.", aliases: ["unpause"])
+    static let configuration = CommandConfiguration.sub(commandName: "resume", abstract: "Thaw a paused container.", aliases: ["unpause"])
     @Argument var id: String
     mutating func execute() throws { try Control.resume(id, store: Globals.current.store) }
 }
 
 struct UpdateCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change a running container's limits.")
+    static let configuration = CommandConfiguration.sub(commandName: "update", abstract: "Change a running container's limits.")
     @Argument var id: String
     @Option(name: [.customShort("r"), .long], help: "linux.resources as JSON, from a file or - for stdin.") var resources: String?
     @OptionGroup var limits: LimitOptions
@@ -38,7 +38,7 @@ struct UpdateCommand: LockerCommand {
 }
 
 struct StatsCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "stats", abstract: "What a container's cgroup has used: CPU, memory, pids, block I/O.")
+    static let configuration = CommandConfiguration.sub(commandName: "stats", abstract: "What a container's cgroup has used: CPU, memory, pids, block I/O.")
     @Argument var id: String
     @Option(name: .long, help: "table or json") var format = "table"
     mutating func execute() throws {
@@ -63,7 +63,7 @@ func format1(_ v: Double) -> String {
 /// runc's `events`: JSON lines. With --stats one stats line and exit; otherwise a stats line
 /// every interval, and an `oom` line as soon as the kernel OOM-kills inside, until the container stops.
 struct EventsCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Stream a container's events (stats, oom) as JSON lines.")
+    static let configuration = CommandConfiguration.sub(commandName: "events", abstract: "Stream a container's events (stats, oom) as JSON lines.")
     @Argument var id: String
     @Flag(name: .long, help: "Print one stats event and exit.") var stats = false
     @Option(name: .long, help: "Seconds between stats events.") var interval: String = "5s"

@@ -24,7 +24,7 @@ struct Locker: ParsableCommand {
 }
 
 struct SpecCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a new config.json for a bundle.")
+    static let configuration = CommandConfiguration.sub(commandName: "spec", abstract: "Write a new config.json for a bundle.")
     @Option(name: [.customShort("b"), .long], help: "Bundle directory to write config.json in.") var bundle: String = "."
     @Flag(help: "A config for a rootless container (a user namespace mapping the caller's ids).") var rootless = false
 
@@ -37,7 +37,7 @@ struct SpecCommand: LockerCommand {
 }
 
 struct CreateCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for start.")
+    static let configuration = CommandConfiguration.sub(commandName: "create", abstract: "Create a container; its process waits for start.")
     @Argument(help: "Container id.") var id: String
     @Option(name: [.customShort("b"), .long], help: "Bundle directory.") var bundle: String = "."
     @Option(name: .long, help: "Unix socket to send the pty master to when process.terminal is true.") var consoleSocket: String?
@@ -47,6 +47,11 @@ struct CreateCommand: LockerCommand {
     @Flag(name: .long, help: "Accepted for runc compatibility; no session keyring is made.") var noNewKeyring = false
 
     mutating func execute() throws {
+        try CreateCommand.create(id: id, bundle: bundle, consoleSocket: consoleSocket, pidFile: pidFile,
+                                 preserveFds: preserveFds, noPivot: noPivot)
+    }
+
+    static func create(id: String, bundle: String, consoleSocket: String?, pidFile: String?, preserveFds: Int32, noPivot: Bool) throws {
         try Globals.current.checkCgroupDriver()
         var o = CreateOptions(id: id, bundle: bundle)
         o.consoleSocket = consoleSocket
@@ -64,36 +69,40 @@ func listenFDs() -> Int32 {
 }
 
 struct StartCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a created container.")
+    static let configuration = CommandConfiguration.sub(commandName: "start", abstract: "Start a created container.")
     @Argument var id: String
-    mutating func execute() throws { try Lifecycle.start(id, store: Globals.current.store) }
+    mutating func execute() throws { try StartCommand.start(id) }
+    static func start(_ id: String) throws { try Lifecycle.start(id, store: Globals.current.store) }
 }
 
 struct StateCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
+    static let configuration = CommandConfiguration.sub(commandName: "state", abstract: "Print a container's state as JSON.")
     @Argument var id: String
-    mutating func execute() throws {
+    mutating func execute() throws { try StateCommand.state(id) }
+    static func state(_ id: String) throws {
         let s = try Lifecycle.state(id, store: Globals.current.store)
         try FD.writeAll(1, JSON.encode(s, pretty: true) + [10])
     }
 }
 
 struct KillCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container's process (default SIGTERM).")
+    static let configuration = CommandConfiguration.sub(commandName: "kill", abstract: "Send a signal to a container's process (default SIGTERM).")
     @Argument var id: String
     @Argument var signal: String = "SIGTERM"
     @Flag(name: [.customShort("a"), .long], help: "Signal every process in the container's cgroup.") var all = false
-    mutating func execute() throws {
+    mutating func execute() throws { try KillCommand.kill(id, signal: signal, all: all) }
+    static func kill(_ id: String, signal: String, all: Bool) throws {
         guard let sig = Signals.parse(signal) else { throw LockerError("unknown signal \(signal.debugDescription)") }
         try Lifecycle.kill(id, signal: sig, all: all, store: Globals.current.store)
     }
 }
 
 struct DeleteCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a container and everything it holds.", aliases: ["rm"])
+    static let configuration = CommandConfiguration.sub(commandName: "delete", abstract: "Delete a container and everything it holds.", aliases: ["rm"])
     @Argument var ids: [String]
     @Flag(name: [.customShort("f"), .long], help: "Kill the container first if it still runs.") var force = false
-    mutating func execute() throws {
+    mutating func execute() throws { try DeleteCommand.delete(ids, force: force) }
+    static func delete(_ ids: [String], force: Bool) throws {
         var failed = false
         for id in ids {
             do { try Lifecycle.delete(id, force: force, store: Globals.current.store) } catch {
@@ -106,7 +115,7 @@ struct DeleteCommand: LockerCommand {
 }
 
 struct ListCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
+    static let configuration = CommandConfiguration.sub(commandName: "list", abstract: "List containers.")
     @Option(name: [.customShort("f"), .long], help: "table or json") var format = "table"
     @Flag(name: [.customShort("q"), .long], help: "Only ids.") var quiet = false
     mutating func execute() throws {
@@ -140,10 +149,20 @@ func printTable(_ rows: [[String]]) {
 }
 
 struct InspectCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "inspect", abstract: "Show a container from the host's side: pid, namespaces, mounts, id maps, cgroups.")
+    static let configuration = CommandConfiguration.sub(commandName: "inspect", abstract: "Show a container from the host's side: pid, namespaces, mounts, id maps, cgroups.")
     @Argument var id: String
     mutating func execute() throws {
         let i = try Inspection.of(id, store: Globals.current.store)
         try FD.writeAll(1, JSON.encode(i, pretty: true) + [10])
+    }
+}
+
+extension CommandConfiguration {
+    /// A subcommand's configuration. It names `locker` as its parent so that main.swift
+    /// can parse it on its own (see `Dispatch`) with help and usage still saying `locker NAME`.
+    static func sub(commandName: String, abstract: String = "", discussion: String = "", helpNames: NameSpecification? = nil, aliases: [String] = []) -> CommandConfiguration {
+        var c = CommandConfiguration(commandName: commandName, abstract: abstract, discussion: discussion, helpNames: helpNames, aliases: aliases)
+        c._superCommandName = "locker"
+        return c
     }
 }

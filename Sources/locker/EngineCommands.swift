@@ -7,7 +7,7 @@ import LockerSystem
 
 /// `ps`: the processes in a container's cgroup, as runc lists them.
 struct PsCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes running in a container.")
+    static let configuration = CommandConfiguration.sub(commandName: "ps", abstract: "List the processes running in a container.")
     @Option(name: [.customShort("f"), .long], help: "table or json") var format = "table"
     @Argument var id: String
     @Argument(parsing: .captureForPassthrough, help: "ps options (table format only).") var psArgs: [String] = []
@@ -38,7 +38,7 @@ extension String {
 
 /// `features`: the runtime-spec features document, saying only what Locker really supports.
 struct FeaturesCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print what this runtime supports (OCI features JSON).")
+    static let configuration = CommandConfiguration.sub(commandName: "features", abstract: "Print what this runtime supports (OCI features JSON).")
 
     struct Features: Encodable {
         var ociVersionMin = "1.0.0"

@@ -6,7 +6,7 @@ import LockerSystem
 
 /// runc's `exec`, which also serves people: `locker exec -it ID sh`.
 struct ExecCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a new process in a running container.")
+    static let configuration = CommandConfiguration.sub(commandName: "exec", abstract: "Run a new process in a running container.")
     @Option(name: [.customShort("p"), .long], help: "process.json: the OCI process to run.") var process: String?
     @Flag(name: [.customShort("t"), .long], help: "Give the process a terminal.") var tty = false
     @Flag(name: [.customShort("i"), .long], help: "Keep stdin open (with -t: relay it to the terminal).") var interactive = false
@@ -27,13 +27,42 @@ struct ExecCommand: LockerCommand {
     @Argument(parsing: .captureForPassthrough) var command: [String] = []
 
     mutating func execute() throws {
+        try ExecRequest(process: process, tty: tty, interactive: interactive, consoleSocket: consoleSocket, detach: detach, pidFile: pidFile, cwd: cwd, env: env, user: user, additionalGids: additionalGids, cap: cap, noNewPrivs: noNewPrivs, preserveFds: preserveFds, processLabel: processLabel, apparmor: apparmor, ignorePaused: ignorePaused, id: id, command: command).execute()
+    }
+}
+
+/// What `exec` was asked, apart from how it was parsed: ArgumentParser (ExecCommand) or,
+/// on the hot path, FastPath.
+struct ExecRequest {
+    var process: String?
+    var tty = false
+    var interactive = false
+    var consoleSocket: String?
+    var detach = false
+    var pidFile: String?
+    var cwd: String?
+    var env: [String] = []
+    var user: String?
+    var additionalGids: [UInt32] = []
+    var cap: [String] = []
+    var noNewPrivs = false
+    var preserveFds: Int32 = 0
+    var processLabel: String?
+    var apparmor: String?
+    var ignorePaused = false
+    var id = ""
+    var command: [String] = []
+
+    func execute() throws {
         let store = Globals.current.store
         var p: Spec.Process
+        var defaults: ExecDefaults? = nil
         if let file = process {
             p = try JSON.decode(Spec.Process.self, from: Files.read(file), file: file)
         } else {
             let c = try store.load(id)
-            let base = (try? Exec.containerSpec(c))?.process
+            defaults = try? ExecDefaults.load(c, store: store)
+            let base = defaults?.process
             p = base ?? Spec.Process(args: nil, env: [Defaults.path])
             p.args = command
             p.terminal = tty
@@ -69,6 +98,7 @@ struct ExecCommand: LockerCommand {
             p.consoleSize = Spec.ConsoleSize(height: ws.ws_row, width: ws.ws_col)
         }
         var o = ExecOptions(id: id, process: p)
+        o.defaults = defaults
         o.consoleSocket = consoleSocket
         o.pidFile = pidFile
         o.preserveFDs = preserveFds + listenFDs()

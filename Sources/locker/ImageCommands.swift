@@ -5,7 +5,7 @@ import LockerSpec
 import LockerSystem
 
 struct ImportCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "import", abstract: "Import a root filesystem (directory or tarball) as an image.")
+    static let configuration = CommandConfiguration.sub(commandName: "import", abstract: "Import a root filesystem (directory or tarball) as an image.")
     @Argument(help: "A directory or a tar archive of a root filesystem.") var source: String
     @Argument(help: "Image reference, e.g. busybox or busybox:1.36.") var reference: String
     @Option(name: .long, help: "Default command, split on spaces.") var cmd: String = "sh"
@@ -23,7 +23,7 @@ struct ImportCommand: LockerCommand {
 }
 
 struct ImagesCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "images", abstract: "List local images.")
+    static let configuration = CommandConfiguration.sub(commandName: "images", abstract: "List local images.")
     mutating func execute() throws {
         var rows = [["REPOSITORY", "TAG", "PATH"]]
         for i in ImageStore().list() {
@@ -35,7 +35,7 @@ struct ImagesCommand: LockerCommand {
 }
 
 struct LogsCommand: LockerCommand {
-    static let configuration = CommandConfiguration(commandName: "logs", abstract: "Print what a detached container wrote.")
+    static let configuration = CommandConfiguration.sub(commandName: "logs", abstract: "Print what a detached container wrote.")
     @Argument var id: String
     mutating func execute() throws {
         let c = try Globals.current.store.load(id)

@@ -8,7 +8,7 @@ import LockerSystem
 /// the current directory that names no image) it is runc's `run ID`. Otherwise it is
 /// docker's `run IMAGE|--rootfs DIR [CMD...]`.
 struct RunCommand: LockerCommand {
-    static let configuration = CommandConfiguration(
+    static let configuration = CommandConfiguration.sub(
         commandName: "run", abstract: "Run a command in a new container.",
         discussion: """
         Two forms, told apart by their arguments:
@@ -57,6 +57,8 @@ struct RunCommand: LockerCommand {
     @Argument(parsing: .captureForPassthrough, help: "IMAGE [COMMAND [ARG...]], or ID with --bundle.") var rest: [String] = []
 
     mutating func execute() throws {
+        // The command is captured verbatim, so a leading --help lands there.
+        if rest.first == "--help" { throw CleanExit.helpRequest(self) }
         try Globals.current.checkCgroupDriver()
         let ociMode = bundle != nil || (rest.count == 1 && rootfs == nil && Files.exists("config.json")
                                         && (try? ImageStore().find(rest[0])) == nil)
@@ -65,7 +67,14 @@ struct RunCommand: LockerCommand {
 
     func runOCI() throws {
         guard rest.count == 1 else { throw LockerError("run --bundle takes exactly one container id") }
-        var o = CreateOptions(id: rest[0], bundle: bundle ?? ".")
+        try RunCommand.runOCI(id: rest[0], bundle: bundle ?? ".", consoleSocket: consoleSocket, pidFile: pidFile,
+                              preserveFds: preserveFds, noPivot: noPivot, detach: detach)
+    }
+
+    /// runc's `run`: create, start, and (unless detached) wait and delete.
+    static func runOCI(id: String, bundle: String, consoleSocket: String?, pidFile: String?, preserveFds: Int32,
+                       noPivot: Bool, detach: Bool) throws {
+        var o = CreateOptions(id: id, bundle: bundle)
         o.consoleSocket = consoleSocket
         o.pidFile = pidFile
         o.preserveFDs = preserveFds + listenFDs()
@@ -164,7 +173,7 @@ struct RunCommand: LockerCommand {
             throw RunFailure(error, code: 125)
         }
         for fd in opened { close(fd) }
-        try startOrDelete(plan.id, store: store)
+        try RunCommand.startOrDelete(plan.id, store: store)
         if detach {
             if let m = created.consoleMaster { close(m) }
             print(plan.id)
@@ -180,7 +189,7 @@ struct RunCommand: LockerCommand {
     }
 
     /// A container that cannot start is not left behind by `run`.
-    func startOrDelete(_ id: String, store: StateStore) throws {
+    static func startOrDelete(_ id: String, store: StateStore) throws {
         do { try Lifecycle.start(id, store: store) } catch {
             try? Lifecycle.delete(id, force: true, store: store)
             throw error

@@ -13,7 +13,11 @@ do {
 }
 
 do {
-    var command = try Locker.parseAsRoot(args)
+    if let job = FastPath.job(args) {
+        try job()
+        exit(0)
+    }
+    var command = try Dispatch.parse(args)
     if var c = command as? LockerCommand {
         try c.execute()
     } else {

@@ -92,3 +92,35 @@ test_console_socket_that_does_not_exist() {
   local out rc; out=$(L create -b $b --console-socket /tmp/no/such.sock ex-nosock 2>&1); rc=$?
   [ $rc -ne 0 ] && expect_contains "$out" "connect to /tmp/no/such.sock: ENOENT" && expect_clean ex-nosock
 }
+
+# exec reads what it inherits from exec.json (written by create); without it, from config.json.
+test_exec_without_saved_defaults_uses_config() {
+  start_sleeper ex-nodef || return 1
+  local dir="$ROOT/ex-nodef"
+  [ -f "$dir/exec.json" ] || { L delete -f ex-nodef; fail "create wrote no exec.json"; return 1; }
+  local want; want=$(L exec ex-nodef grep -E "^(CapEff|Seccomp):" /proc/self/status | tr '\n' ' ')
+  rm -f "$dir/exec.json"
+  local got; got=$(L exec -e X=1 ex-nodef sh -c 'grep -E "^(CapEff|Seccomp):" /proc/self/status; echo $X' | tr '\n' ' ')
+  local again=no; [ -f "$dir/exec.json" ] && again=yes
+  L delete -f ex-nodef
+  expect_eq "${want}1 " "$got" "confinement without exec.json" && expect_eq yes "$again" "exec.json rebuilt"
+}
+
+# The hot commands are parsed by hand (FastPath); anything else goes to ArgumentParser,
+# which must still give its help and its errors.
+test_exec_fast_and_full_parsers_agree() {
+  start_sleeper ex-parse || return 1
+  local a; a=$(L exec --env=A=1 -e B=2 --cwd=/tmp ex-parse sh -c 'echo $A$B $(pwd)')
+  local b; b=$(L exec ex-parse -- sh -c 'echo dashdash')
+  local c; c=$(L exec ex-parse echo -n -e 'x')
+  local help; help=$(L exec --help)
+  local bad; bad=$(L exec --bogus ex-parse true 2>&1); local brc=$?
+  local badc; badc=$(L create --bogus x 2>&1); local crc=$?
+  local miss; miss=$(L exec 2>&1); local mrc=$?
+  L delete -f ex-parse
+  expect_eq "12 /tmp" "$a" "inline and separate option values" && expect_eq dashdash "$b" "-- before the command" &&
+    expect_eq x "$c" "the command's own flags stay the command's" &&
+    expect_contains "$help" "USAGE: locker exec" && [ $brc -ne 0 ] && expect_contains "$bad" "Unknown option '--bogus'" &&
+    [ $crc -ne 0 ] && expect_contains "$badc" "Unknown option '--bogus'" &&
+    [ $mrc -ne 0 ] && expect_contains "$miss" "Missing expected argument '<id>'"
+}

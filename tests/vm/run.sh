@@ -57,7 +57,7 @@ kver=$(kernel_version)
 [ -n "$kver" ] || skip "no Debian kernel (linux-image-amd64) in /boot and apt-get could not install it"
 have cpio || die "cpio is missing"
 busybox_static || die "/bin/busybox is not Debian's busybox-static"
-[ -x "$LOCKER" ] || die "no locker binary at $LOCKER (swift build -c release --static-swift-stdlib)"
+[ -x "$LOCKER" ] || die "no locker binary at $LOCKER (scripts/build.sh)"
 for t in "${tests[@]}"; do [ -f "$t" ] || die "no test file $t"; done
 vmlinuz=/boot/vmlinuz-$kver
 moddir=/lib/modules/$kver
