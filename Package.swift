@@ -18,15 +18,22 @@ let package = Package(
         // Debian's libseccomp (libseccomp-dev), through a module map.
         .systemLibrary(name: "CSeccomp", pkgConfig: "libseccomp", providers: [.apt(["libseccomp-dev"])]),
         .target(name: "LockerCgroups", dependencies: ["LockerSystem", "LockerSpec", "CLockerShim"]),
-        .target(name: "LockerRuntime", dependencies: ["LockerSystem", "LockerSpec", "LockerCgroups", "CLockerShim", "CSeccomp"]),
+        // Images: zlib and zstd for layers, OpenSSL's libcrypto for sha256 (system libraries,
+        // linked statically into the one executable).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .target(name: "LockerImage", dependencies: ["LockerSystem", "LockerSpec", "CLockerShim", "CZlib", "CZstd", "CCrypto"]),
+        .target(name: "LockerRuntime", dependencies: ["LockerSystem", "LockerSpec", "LockerCgroups", "LockerImage", "CLockerShim", "CSeccomp"]),
         .executableTarget(
             name: "locker",
             dependencies: [
-                "LockerRuntime", "LockerSpec", "LockerCgroups", "LockerSystem",
+                "LockerRuntime", "LockerSpec", "LockerCgroups", "LockerSystem", "LockerImage",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "LockerSpecTests", dependencies: ["LockerSpec"]),
+        .testTarget(name: "LockerImageTests", dependencies: ["LockerImage"]),
         .testTarget(name: "LockerSystemTests", dependencies: ["LockerSystem", "LockerCgroups", "LockerSpec"]),
     ],
     swiftLanguageModes: [.v5]

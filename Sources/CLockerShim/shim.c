@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <sys/sysmacros.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
@@ -229,4 +230,12 @@ int locker_bpf_attach_device_program(int cgroup_fd, int prog_fd) {
     a.attach_type = BPF_CGROUP_DEVICE;
     a.attach_flags = BPF_F_ALLOW_MULTI;
     return (int)syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof a);
+}
+
+int locker_fsetxattr(int fd, const char *name, const void *value, size_t size) {
+    return fsetxattr(fd, name, value, size, 0);
+}
+
+long locker_lgetxattr(const char *path, const char *name, void *value, size_t size) {
+    return lgetxattr(path, name, value, size);
 }

@@ -1,4 +1,5 @@
 import Glibc
+import LockerImage
 import LockerSpec
 import LockerSystem
 
@@ -31,6 +32,9 @@ public struct RunOptions {
     public var securityOpts: [String] = []
     public var resources = Resources()
     public var init_ = false
+    /// `missing` (pull when not in the store), `always`, or `never`, as docker's --pull.
+    public var pull = "missing"
+    public var pullOptions = Pull.Options()
     public init() {}
 }
 
@@ -48,19 +52,27 @@ public struct RunPlan {
         try Validation.validateID(id)
         if Files.exists(store.stateFile(id)) { throw LockerError("container \(id.debugDescription) already exists") }
 
-        var imageConfig = ImageStore.Config()
-        var lower: String
+        var imageConfig = ImageConfig.Run()
+        var lowers: [String]
         var imageRef: String? = nil
+        var imageID: Digest? = nil
         if let dir = o.rootfsDir {
-            lower = Bundle.absolute(dir)
+            let lower = Bundle.absolute(dir)
             guard Files.isDirectory(lower) else { throw SystemError("--rootfs", lower, errno: ENOENT) }
+            lowers = [lower]
         } else if let ref = o.image {
-            guard let img = try images.find(ref) else {
-                throw LockerError("image \(ref.debugDescription) is not in the local store (\(images.root)/images); import it with `locker import`")
+            var record = o.pull == "always" ? nil : images.find(ref)
+            if record == nil {
+                guard o.pull != "never" else {
+                    throw LockerError("image \(ref.debugDescription) is not in the local store (\(images.root)) and --pull=never")
+                }
+                record = try Pull(store: images, options: o.pullOptions).run(ref)
             }
-            lower = img.rootfs
-            imageConfig = img.config
-            imageRef = img.reference
+            let img = record!
+            lowers = try images.lowerDirs(img)
+            imageConfig = (try images.config(img)).config ?? ImageConfig.Run()
+            imageRef = img.tags.first ?? img.id.short
+            imageID = img.id
         } else {
             throw LockerError("run needs an image or --rootfs DIR")
         }
@@ -94,7 +106,9 @@ public struct RunPlan {
         }
         var plan = RunPlan(id: id, spec: Spec(), bundle: bundle, rootfsMount: nil, image: imageRef)
         do {
-            plan.spec = try build(o, id: id, args: args, env: env, imageConfig: imageConfig, lower: lower, bundle: bundle, plan: &plan)
+            // The image this container uses: `rmi` and `image prune` read it.
+            if let d = imageID { try Files.write(bundle + "/image", Array(d.description.utf8), mode: 0o600) }
+            plan.spec = try build(o, id: id, args: args, env: env, imageConfig: imageConfig, lowers: lowers, bundle: bundle, plan: &plan)
             try Files.write(bundle + "/config.json", JSON.encode(plan.spec, pretty: true))
         } catch {
             plan.discard()
@@ -109,8 +123,8 @@ public struct RunPlan {
         try? Files.removeTree(bundle)
     }
 
-    static func build(_ o: RunOptions, id: String, args: [String], env: [String], imageConfig: ImageStore.Config,
-                      lower: String, bundle: String, plan: inout RunPlan) throws -> Spec {
+    static func build(_ o: RunOptions, id: String, args: [String], env: [String], imageConfig: ImageConfig.Run,
+                      lowers: [String], bundle: String, plan: inout RunPlan) throws -> Spec {
         var spec = Defaults.spec(args: args, terminal: o.terminal)
         spec.hostname = o.hostname ?? String(id.prefix(12))
         spec.process?.env = env
@@ -122,16 +136,15 @@ public struct RunPlan {
         let rootfs = bundle + "/rootfs"
         try Files.mkdirAll(rootfs)
         if o.rootfsDir != nil && o.image == nil && o.readOnly {
-            spec.root = Spec.Root(path: lower, readonly: true)
+            spec.root = Spec.Root(path: lowers[0], readonly: true)
         } else {
-            try Files.mkdirAll(bundle + "/upper")
-            try Files.mkdirAll(bundle + "/work")
-            let data = "lowerdir=\(lower),upperdir=\(bundle)/upper,workdir=\(bundle)/work"
-            Trace.step("mount overlay on \(rootfs) (\(data))")
-            try Mount.mount("overlay", rootfs, type: "overlay", flags: 0, data: data, describe: "overlay on")
-            plan.rootfsMount = rootfs
+            plan.rootfsMount = try Snapshot.make(lowers: lowers, bundle: bundle, rootfs: rootfs)
             spec.root = Spec.Root(path: "rootfs", readonly: o.readOnly)
         }
+        // Image labels become annotations; the stop signal is kept for `locker stop`.
+        var notes = imageConfig.Labels ?? [:]
+        if let sig = imageConfig.StopSignal, !sig.isEmpty { notes["org.opencontainers.image.stopSignal"] = sig }
+        if !notes.isEmpty { spec.annotations = notes }
 
         // User: flag, else image config; names from the container's own files.
         let userSpec = o.user ?? imageConfig.User

@@ -46,4 +46,36 @@ public enum Spawn {
         }
         return try Proc.wait(pid)
     }
+
+    /// Starts a helper without waiting: `input` on its stdin, its stdout into `stdoutPath`
+    /// (created or truncated), stderr into `stderrPath` or inherited. For work that runs side
+    /// by side (layer downloads); the caller waits with `Proc.wait`.
+    public static func start(_ path: String, args: [String], env: [String], stdin input: [UInt8],
+                             stdoutPath: String, stderrPath: String? = nil) throws -> Int32 {
+        let (r, w) = try FD.pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, r, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if let e = stderrPath { posix_spawn_file_actions_addopen(&actions, 2, e, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var mask = Signals.emptySet()
+        posix_spawnattr_setsigmask(&attr, &mask)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
+        let argv = (args.isEmpty ? [path] : args).map { strdup($0) } + [nil]
+        let envp = env.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
+        Glibc.close(r)
+        if rc != 0 { Glibc.close(w); throw SystemError("spawn", path, errno: rc) }
+        let old = signal(SIGPIPE, SIG_IGN)
+        try? FD.writeAll(w, input)
+        signal(SIGPIPE, old)
+        Glibc.close(w)
+        return pid
+    }
 }

@@ -19,7 +19,7 @@ struct Locker: ParsableCommand {
         discussion: "Global flags before the command: --root DIR, --log FILE, --log-format text|json, --debug, --systemd-cgroup, --trace, --trace-file FILE.",
         version: "locker 0.1.0\nspec: \(Spec.version)",
         subcommands: [SpecCommand.self, CreateCommand.self, StartCommand.self, StateCommand.self, KillCommand.self,
-                      DeleteCommand.self, ListCommand.self, RunCommand.self, ImportCommand.self, ImagesCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self, ExecCommand.self, PsCommand.self, FeaturesCommand.self]
+                      DeleteCommand.self, ListCommand.self, RunCommand.self, PullCommand.self, ImportCommand.self, ImagesCommand.self, RmiCommand.self, ImageCommand.self, SaveCommand.self, ExportCommand.self, LoginCommand.self, LogoutCommand.self, StopCommand.self, LogsCommand.self, InspectCommand.self, PauseCommand.self, ResumeCommand.self, UpdateCommand.self, StatsCommand.self, EventsCommand.self, ExecCommand.self, PsCommand.self, FeaturesCommand.self]
     )
 }
 
@@ -160,9 +160,40 @@ struct InspectCommand: LockerCommand {
 extension CommandConfiguration {
     /// A subcommand's configuration. It names `locker` as its parent so that main.swift
     /// can parse it on its own (see `Dispatch`) with help and usage still saying `locker NAME`.
-    static func sub(commandName: String, abstract: String = "", discussion: String = "", helpNames: NameSpecification? = nil, aliases: [String] = []) -> CommandConfiguration {
-        var c = CommandConfiguration(commandName: commandName, abstract: abstract, discussion: discussion, helpNames: helpNames, aliases: aliases)
+    static func sub(commandName: String, abstract: String = "", discussion: String = "", subcommands: [ParsableCommand.Type] = [],
+                    helpNames: NameSpecification? = nil, aliases: [String] = []) -> CommandConfiguration {
+        var c = CommandConfiguration(commandName: commandName, abstract: abstract, discussion: discussion, subcommands: subcommands,
+                                     helpNames: helpNames, aliases: aliases)
         c._superCommandName = "locker"
         return c
+    }
+}
+
+/// docker's `stop`: the image's stop signal (or SIGTERM), then SIGKILL after a grace period.
+struct StopCommand: LockerCommand {
+    static let configuration = CommandConfiguration.sub(commandName: "stop", abstract: "Stop containers: their stop signal, then SIGKILL after --time seconds.")
+    @Option(name: [.customShort("t"), .long], help: "Seconds to wait before SIGKILL.") var time: Int = 10
+    @Argument var ids: [String]
+    mutating func execute() throws {
+        let store = Globals.current.store
+        var failed = false
+        for id in ids {
+            do {
+                let c = try store.load(id)
+                let name = c.annotations?["org.opencontainers.image.stopSignal"] ?? "SIGTERM"
+                guard let sig = Signals.parse(name) else { throw LockerError("container \(id): unknown stop signal \(name.debugDescription)") }
+                if Lifecycle.status(c, store: store) != .stopped {
+                    try Lifecycle.kill(id, signal: sig, all: false, store: store)
+                    var waited = 0
+                    while Lifecycle.status(c, store: store) != .stopped && waited < time * 10 { usleep(100_000); waited += 1 }
+                    if Lifecycle.status(c, store: store) != .stopped { try Lifecycle.kill(id, signal: SIGKILL, all: true, store: store) }
+                }
+                print(id)
+            } catch {
+                try? FD.writeAll(2, "locker: \(error)\n")
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(1) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import LockerImage
 import LockerRuntime
 import LockerSpec
 import LockerSystem
@@ -51,6 +52,9 @@ struct RunCommand: LockerCommand {
     @Option(name: .long) var securityOpt: [String] = []
     @Option(name: .long) var entrypoint: String?
     @Option(name: .long, help: "Use DIR as the root filesystem instead of an image.") var rootfs: String?
+    @Option(name: .long, help: "missing (default: pull the image when it is not in the store), always, or never.") var pull = "missing"
+    @Option(name: .long, help: "OS/ARCH[/VARIANT] to pull from a multi-platform image.") var platform: String?
+    @Flag(name: [.customShort("q"), .long], help: "Pull without progress output.") var quiet = false
     @Flag(name: .long, help: "Run a minimal init as PID 1 that forwards signals and reaps zombies.") var `init` = false
     @OptionGroup var limits: LimitOptions
 
@@ -61,7 +65,7 @@ struct RunCommand: LockerCommand {
         if rest.first == "--help" { throw CleanExit.helpRequest(self) }
         try Globals.current.checkCgroupDriver()
         let ociMode = bundle != nil || (rest.count == 1 && rootfs == nil && Files.exists("config.json")
-                                        && (try? ImageStore().find(rest[0])) == nil)
+                                        && ImageStore().find(rest[0]) == nil)
         if ociMode { try runOCI() } else { try runImage() }
     }
 
@@ -127,6 +131,10 @@ struct RunCommand: LockerCommand {
         o.securityOpts = securityOpt
         o.resources = try limits.resources()
         o.init_ = `init`
+        guard ["missing", "always", "never"].contains(pull) else { throw LockerError("--pull \(pull.debugDescription): want missing, always or never") }
+        o.pull = pull
+        if let p = platform { o.pullOptions.platform = try Platform.parse(p) }
+        o.pullOptions.quiet = quiet
         if detach && rm { throw LockerError("--rm and --detach together: a detached container is removed with `locker delete`") }
 
         let store = Globals.current.store

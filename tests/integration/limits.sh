@@ -19,6 +19,16 @@ test_memory_limit_oom_kills() {
   expect_eq 137 $rc "exit code" && expect_contains "$out" "OOM killer" && expect_clean oom-test
 }
 
+# The runtime's own setup runs inside the container's cgroup; a 1 MiB limit must still
+# leave room for it (issue 7), and the limit must still be the one that holds afterwards.
+test_one_mebibyte_memory_limit_starts_and_holds() {
+  local out rc
+  out=$(R --rm --memory 1m --memory-swap 1m busybox sh -c 'cat /sys/fs/cgroup/memory.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.limit_in_bytes') || { fail "--memory 1m did not start: $out"; return 1; }
+  expect_eq 1048576 "$out" "1 MiB limit seen inside" || return 1
+  out=$(R --rm --name oom-1m --memory 1m --memory-swap 1m busybox sh -c 'echo started; tail /dev/zero' 2>&1); rc=$?
+  expect_eq 137 $rc "a 1 MiB container that grows is OOM-killed" && expect_contains "$out" "started"
+}
+
 test_pids_limit_fork_fails() {
   local out; out=$(R --rm --pids-limit 4 busybox sh -c 'for i in 1 2 3 4 5 6; do sleep 2 & done; wait' 2>&1)
   expect_contains "$out" "can't fork" "fork past the limit"

@@ -37,6 +37,8 @@ dev_t locker_makedev(unsigned int major, unsigned int minor);
 unsigned int locker_major(dev_t dev);
 unsigned int locker_minor(dev_t dev);
 int locker_mknod(const char *path, mode_t mode, dev_t dev);
+int locker_fsetxattr(int fd, const char *name, const void *value, size_t size);
+long locker_lgetxattr(const char *path, const char *name, void *value, size_t size);
 int locker_wait_status_exited(int status);
 int locker_wait_status_code(int status);
 int locker_wait_status_signaled(int status);
