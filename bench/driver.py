@@ -167,7 +167,9 @@ def spawn(argv, sleep=0.0, wait_orphans=True):
     if sleep:
         time.sleep(sleep)
     t0 = time.perf_counter()
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    pid = start_proc(argv)
+    if pid is None:
+        return 127, 0.0, 0.0, None, 0
     _, st, ru = os.wait4(pid, 0)
     wall = time.perf_counter() - t0
     cpu, flt = ru.ru_utime + ru.ru_stime, ru.ru_minflt
@@ -188,10 +190,20 @@ def spawn(argv, sleep=0.0, wait_orphans=True):
             cpu += r.ru_utime + r.ru_stime; flt += r.ru_minflt
     return os.waitstatus_to_exitcode(st), wall, cpu, None, flt
 
+def start_proc(argv):
+    """posix_spawn with our stdio; None (the error in errfd) if it could not even start."""
+    try:
+        return os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    except OSError as e:
+        os.write(errfd, f"cannot run {argv[0]}: {e}\n".encode())
+        return None
+
 def plain(argv):
     """An untimed command; its exit code."""
     os.ftruncate(errfd, 0)
-    pid = os.posix_spawn(argv[0], argv, env, file_actions=actions)
+    pid = start_proc(argv)
+    if pid is None:
+        return 127
     _, st = os.waitpid(pid, 0)
     reap_nohang()
     return os.waitstatus_to_exitcode(st)
@@ -335,8 +347,11 @@ def run_batch(n, par, cids, dirs):
     while pending or running:
         while pending and len(running) < par:
             k = pending.pop(0)
-            argv = rt(n, "run", "-b", dirs[k], cids[k])
-            running[os.posix_spawn(argv[0], argv, env, file_actions=actions)] = k
+            pid = start_proc(rt(n, "run", "-b", dirs[k], cids[k]))
+            if pid is not None:
+                running[pid] = k
+        if not running:
+            break
         p, st, ru = os.wait4(-1, 0)
         cpu += ru.ru_utime + ru.ru_stime
         if p in running:
@@ -433,7 +448,8 @@ def binary(name):
     real = os.path.realpath(paths[name])
     libs = shared_libs(real)
     lib_td = [text_data(l) for l in libs]
-    return (real, os.path.getsize(real), text_data(real), len(libs),
+    shown = E.get("BENCH_LOCKER_SRC") or real if name == "locker" else real
+    return (shown, os.path.getsize(real), text_data(real), len(libs),
             sum(x for x in lib_td if x) if libs else 0)
 
 # --- output ------------------------------------------------------------------------------------
@@ -667,10 +683,16 @@ for (sec, n), k in sorted(failed.items()):
         notes.append(f"{label(n)}: {k} failed in {sec}; first: {first_err[(sec, n)]}")
 for n, k in leftovers.items():
     notes.append(f"{n}: state left after {k} commands (deleted with `delete -f`)")
-for (n, sec), k in orphans.items():
-    notes.append(f"{label(n)}: {k} orphaned processes reaped in {sec} (their CPU and minflt counted in their run's)")
-for (n, sec), k in strays.items():
-    notes.append(f"{label(n)}: {k} processes came back to the driver in {sec} and were reaped (not counted)")
+def grouped(d):
+    by = {}
+    for (n, sec), k in d.items():
+        by.setdefault(n, []).append((sec, k))
+    return [(n, sum(k for _, k in v), ", ".join(f"{sec} {k}" for sec, k in v)) for n, v in by.items()]
+for n, k, where in grouped(orphans):
+    notes.append(f"{label(n)}: {k} orphaned processes reaped by the spawner, their CPU and minflt counted "
+                 f"in their command's ({where})")
+for n, k, where in grouped(strays):
+    notes.append(f"{label(n)}: {k} processes came back to the driver and were reaped, not counted ({where})")
 for n in RUNTIMES:                                  # containers still in the state roots
     d = os.path.join(state, n)
     for c in sorted(os.listdir(d)) if os.path.isdir(d) else []:

@@ -9,7 +9,7 @@
 #   bench/run.sh [-n ROUNDS] [-q] [-s SECTIONS]
 #     -n ROUNDS    warm rounds, phase rounds, state/exec rounds (default 100); cold rounds are
 #                  ROUNDS/4 (at least 3); batches per runtime ROUNDS/20 (at least 2)
-#     -q           quick: 10 rounds, 3 cold, 1 batch each, 1 strace pass (about 30 s)
+#     -q           quick: 10 rounds, 3 cold, 1 batch each, 1 strace pass (about 20 s)
 #     -s SECTIONS  comma-separated subset of: run,cold,phases,exec,batch,strace (default: all)
 #     -u           no seccomp profile in config.json (default: `locker spec`'s default profile)
 #   LOCKER=/path/to/locker bench/run.sh
@@ -88,6 +88,7 @@ done
 self=$(readlink -f "$0")
 repo=$(cd "$(dirname "$self")/.." && pwd)
 locker=${LOCKER:-$repo/.build/release/locker}
+for try in $(seq 30); do [ -x "$locker" ] && break; echo "bench/run.sh: no locker at $locker yet; waiting" >&2; sleep 2; done
 [ -x "$locker" ] || { echo "bench/run.sh: no locker at $locker; build it with: scripts/build.sh (or set LOCKER=/path)" >&2; exit 1; }
 locker=$(realpath -s "$locker")
 
@@ -117,6 +118,29 @@ tmp=$(mktemp -d /tmp/locker-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 mkdir "$tmp/w"
 : > "$tmp/empty"
+
+# Measure a copy of the locker binary, taken once: a rebuild during the run (scripts/build.sh
+# rewrites the file) must neither change the binary under measurement halfway nor make an exec
+# fail with ETXTBSY. The copy counts if the file did not change while it was taken (size and
+# mtime the same before and half a second after); otherwise (or while the file is missing,
+# mid-build) it waits and tries again, for up to a minute.
+locker_src=$locker
+for try in $(seq 30); do
+  before=$(stat -L -c '%s %.9Y' "$locker_src" 2>/dev/null || true)
+  if [ -n "$before" ] && cp "$locker_src" "$tmp/locker" 2>/dev/null && sleep 0.5 &&
+     [ "$(stat -L -c '%s %.9Y' "$locker_src" 2>/dev/null || true)" = "$before" ] &&
+     [ "$(stat -c %s "$tmp/locker")" = "${before%% *}" ]; then
+    break
+  fi
+  rm -f "$tmp/locker"
+  echo "bench/run.sh: $locker_src is missing or changing (being rebuilt?); trying again in 2 s" >&2
+  sleep 2
+done
+if [ -x "$tmp/locker" ]; then
+  locker=$tmp/locker
+else
+  echo "bench/run.sh: could not take a steady copy of $locker_src; measuring it in place" >&2
+fi
 cat /sys/fs/cgroup/unified/cgroup.controllers > "$tmp/controllers" 2>/dev/null || true
 
 # The spawner (bench/spawn.c): vforks, execs and wait4s one measured command, so that max RSS
@@ -138,15 +162,15 @@ echo "locker, runc, crun and the floors interleaved in a freshly shuffled order 
 echo "date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "host:     $(uname -r) kernel, $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
 echo "load:     $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min; anything else running skews wall time)"
-echo "locker:   $("$locker" --version 2>&1 | paste -sd ' ' - || true) ($locker)"
+echo "locker:   $("$locker" --version 2>&1 | head -3 | paste -sd ' ' - || true) ($locker_src$([ "$locker" = "$locker_src" ] || echo ", measured as a copy taken at the start"))"
 echo "runc:     $(ver "$runc")"
 echo "crun:     $(ver "$crun")"
 echo "unshare:  $unshare --pid --fork [--net] --ipc --uts --mount /bin/true"
 echo "bwrap:    $(ver "$bwrap"): bwrap --ro-bind ROOTFS / --unshare-pid [--unshare-net] --unshare-ipc --unshare-uts /bin/true"
 echo "strace:   $(ver "$strace")"
-echo "settings: $rounds rounds, $cold cold rounds, $batches batches per runtime and width, $straces strace passes; sections: $sections"
+echo "settings: rounds $rounds, cold rounds $cold, batches per runtime and width $batches, strace passes $straces; sections: $sections"
 
-export BENCH_INNER=1 BENCH_TMP=$tmp BENCH_REPO=$repo BENCH_LOCKER=$locker BENCH_RUNC=$runc \
+export BENCH_INNER=1 BENCH_TMP=$tmp BENCH_REPO=$repo BENCH_LOCKER=$locker BENCH_LOCKER_SRC=$locker_src BENCH_RUNC=$runc \
   BENCH_CRUN=$crun BENCH_SPAWN=$spawn BENCH_UNSHARE=$unshare BENCH_BWRAP=$bwrap BENCH_STRACE=$strace \
   BENCH_PY=$py BENCH_ROUNDS=$rounds BENCH_COLD=$cold BENCH_BATCH_REPS=$batches \
   BENCH_STRACE_REPS=$straces BENCH_SECTIONS=$sections BENCH_NO_SECCOMP=$noseccomp

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -42,7 +43,13 @@ int main(int argc, char **argv) {
   clock_gettime(CLOCK_MONOTONIC, &t0);
   pid_t pid = vfork();
   if (pid < 0) return 3;
-  if (pid == 0) { execv(argv[3], argv + 3); _exit(127); }
+  if (pid == 0) {
+    execv(argv[3], argv + 3);
+    const char *e = strerror(errno);                /* what the driver shows as the error */
+    (void)!write(2, "spawn: cannot exec ", 19); (void)!write(2, argv[3], strlen(argv[3]));
+    (void)!write(2, ": ", 2); (void)!write(2, e, strlen(e)); (void)!write(2, "\n", 1);
+    _exit(127);
+  }
   int st; struct rusage ru;
   while (wait4(pid, &st, 0, &ru) < 0) if (errno != EINTR) return 4;
   clock_gettime(CLOCK_MONOTONIC, &t1);

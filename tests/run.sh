@@ -19,6 +19,8 @@ for f in "${files[@]}"; do
       failed=$((failed+1)); failures+=("$(basename "$f" .sh) $t"); echo "FAIL    $(basename "$f" .sh) $t"; echo "$out" | tail -n 20 | sed 's/^/    /'
     fi
   done
+  # A file may stop what its tests shared (a registry) in teardown_file.
+  bash -c "source '$here/lib.sh'; source '$f'; if declare -F teardown_file >/dev/null; then teardown_file; fi" </dev/null >/dev/null 2>&1
 done
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
 echo "$pass passed, $failed failed, $skipped skipped"

@@ -19,16 +19,16 @@ public struct Archive {
 
     enum Kind { case rootfsDir, rootfsTar, ociLayout, dockerArchive }
 
-    public func importAny(_ source: String, as tag: String?, defaults: Defaults) throws -> ImageStore.Record {
+    public func importAny(_ source: String, as tag: String?, defaults: Defaults) throws -> (ImageStore.Record, String?) {
         try store.prepare()
         switch try detect(source) {
         case .rootfsDir:
             let tar = store.incomingDir + "/import-\(getpid())-\(Scratch.next()).tar"
             defer { unlink(tar) }
             try Archive.tool(["tar", "--numeric-owner", "--xattrs", "--xattrs-include=*", "-C", source, "-cf", tar, "."], what: "import \(source)")
-            return try importRootfsTar(tar, as: tag, defaults: defaults, what: "import \(source)")
+            return (try importRootfsTar(tar, as: tag, defaults: defaults, what: "import \(source)"), try tag.map(Archive.tagName))
         case .rootfsTar:
-            return try importRootfsTar(source, as: tag, defaults: defaults, what: "import \(source)")
+            return (try importRootfsTar(source, as: tag, defaults: defaults, what: "import \(source)"), try tag.map(Archive.tagName))
         case .ociLayout:
             return try withDirectory(source) { try importLayout($0, as: tag, what: "import \(source)") }
         case .dockerArchive:
@@ -154,7 +154,7 @@ public struct Archive {
         try store.adopt(copy, as: d, what: "\(what): blob \(d)")
     }
 
-    func importLayout(_ dir: String, as tag: String?, what: String) throws -> ImageStore.Record {
+    func importLayout(_ dir: String, as tag: String?, what: String) throws -> (ImageStore.Record, String?) {
         let index = try JSON.decode(Index.self, from: Files.read(dir + "/index.json"), file: "\(what): index.json")
         guard var desc = index.manifests.first else { throw LockerError("\(what): index.json lists no image") }
         if index.manifests.count > 1 || MediaType.indexes.contains(desc.mediaType) {
@@ -184,10 +184,10 @@ public struct Archive {
             n.contains(":") || n.contains("/") ? try? Archive.tagName(n) : nil
         }
         try store.commit(record, tag: name)
-        return store.find(manifest.config.digest.hex) ?? record
+        return (store.find(manifest.config.digest.hex) ?? record, name)
     }
 
-    func importDockerArchive(_ dir: String, as tag: String?, what: String) throws -> ImageStore.Record {
+    func importDockerArchive(_ dir: String, as tag: String?, what: String) throws -> (ImageStore.Record, String?) {
         struct Entry: Codable { var Config: String; var RepoTags: [String]?; var Layers: [String] }
         let entries = try JSON.decode([Entry].self, from: Files.read(dir + "/manifest.json"), file: "\(what): manifest.json")
         guard let e = entries.first else { throw LockerError("\(what): manifest.json lists no image") }
@@ -218,7 +218,7 @@ public struct Archive {
                                        layers: config.rootfs.diff_ids, layerBlobs: blobs, created: config.created, size: total, pulled: nil)
         let name = try tag.map(Archive.tagName) ?? e.RepoTags?.first.flatMap { try? Archive.tagName($0) }
         try store.commit(record, tag: name)
-        return store.find(id.hex) ?? record
+        return (store.find(id.hex) ?? record, name)
     }
 
     /// Writes an OCI image layout tar with docker's manifest.json beside it.

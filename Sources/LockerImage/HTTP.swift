@@ -51,12 +51,18 @@ public enum HTTP {
         }
         var lines = ["url = \(q(r.url))", "output = \(q(output))", "dump-header = \(q(meta + ".headers"))",
                      "write-out = \"%{http_code}\"", "silent", "show-error", "location", "max-redirs = 5",
-                     "connect-timeout = 15", "speed-limit = 1", "speed-time = 30", "globoff", "proto-redir = =http,https"]
+                     "connect-timeout = 15", "speed-limit = 1", "speed-time = \(stallSeconds)", "globoff", "proto-redir = =http,https"]
         for h in r.headers { lines.append("header = \(q(h))") }
         if let u = r.basicAuth { lines.append("user = \(q(u))") }
         if r.resume { lines.append("continue-at = -") }
         if r.insecure { lines.append("insecure") }
         return Array((lines.joined(separator: "\n") + "\n").utf8)
+    }
+
+    /// A transfer that moves nothing for this long is given up (and resumed once):
+    /// LOCKER_PULL_STALL_SECONDS, 30 by default.
+    static var stallSeconds: Int {
+        getenv("LOCKER_PULL_STALL_SECONDS").flatMap { Int(String(cString: $0)) }.map { max(1, $0) } ?? 30
     }
 
     static var environment: [String] {
@@ -102,8 +108,8 @@ public enum HTTP {
     /// The headers of the last response (after redirects), names as sent.
     static func parseHeaders(_ text: String) -> [(String, String)] {
         var blocks: [[(String, String)]] = [[]]
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+        // "\r\n" is one Character in Swift: split on either form.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             if line.hasPrefix("HTTP/") { blocks.append([]); continue }
             guard let colon = line.firstIndex(of: ":") else { continue }
             let name = String(line[..<colon])

@@ -111,13 +111,17 @@ public final class Registry {
 
     /// A small document (manifest, index), with one re-authentication on 401.
     public func getDocument(_ path: String, accept: [String], what: String) throws -> HTTPResponse {
-        var resp = try HTTP.fetch(request(path, accept: accept), scratch: scratch)
-        if resp.status == 401 {
-            try authenticate(resp, scope: "repository:\(repository):pull")
-            resp = try HTTP.fetch(request(path, accept: accept), scratch: scratch)
+        do {
+            var resp = try HTTP.fetch(request(path, accept: accept), scratch: scratch)
+            if resp.status == 401 {
+                try authenticate(resp, scope: "repository:\(repository):pull")
+                resp = try HTTP.fetch(request(path, accept: accept), scratch: scratch)
+            }
+            try Registry.check(resp, what: what)
+            return resp
+        } catch let e as TransferError {
+            throw LockerError("\(what): \(e)")
         }
-        try Registry.check(resp, what: what)
-        return resp
     }
 
     static func check(_ resp: HTTPResponse, what: String) throws {

@@ -62,12 +62,20 @@ enum Flatten {
             var st = stat(), dt = stat()
             guard lstat(layer + "/" + r, &st) == 0 else { continue }
             let exists = lstat(dest + "/" + r, &dt) == 0
-            if isWhiteout(st) {
+            if name.hasPrefix(".wh.") && (st.st_mode & S_IFMT) == S_IFREG {
+                // The OCI form, kept where the store could not hold overlayfs's.
+                whiteouts.append(r)
+                if name != ".wh..wh..opq" {
+                    let hidden = (rel.isEmpty ? "" : rel + "/") + String(name.dropFirst(4))
+                    try Files.removeTree(dest + "/" + hidden)
+                }
+            } else if isWhiteout(st) {
                 if exists { try Files.removeTree(dest + "/" + r) }
                 whiteouts.append(r)
             } else if (st.st_mode & S_IFMT) == S_IFDIR {
                 var v = [UInt8](repeating: 0, count: 2)
-                let opaque = locker_lgetxattr(layer + "/" + r, "trusted.overlay.opaque", &v, 2) == 1 && v[0] == UInt8(ascii: "y")
+                let opaque = (locker_lgetxattr(layer + "/" + r, "trusted.overlay.opaque", &v, 2) == 1 && v[0] == UInt8(ascii: "y"))
+                    || Files.exists(layer + "/" + r + "/.wh..wh..opq")
                 if exists && (opaque || (dt.st_mode & S_IFMT) != S_IFDIR) { try Files.removeTree(dest + "/" + r) }
                 try removals(layer, r, dest, &whiteouts)
             } else if exists && (dt.st_mode & S_IFMT) == S_IFDIR {

@@ -185,11 +185,17 @@ public struct ImageStore {
     // MARK: - Removal
 
     /// Image ids that containers made by `locker run` still use (their bundles say so).
-    public func imagesInUse() -> Set<Digest> {
-        var out = Set<Digest>()
+    public func imagesInUse() -> Set<Digest> { Set(containerImages().map(\.0)) }
+
+    /// For each container bundle: its image id and the layers its rootfs is made of
+    /// (the file `image` in the bundle: the id, then one diff id per line).
+    func containerImages() -> [(Digest, [Digest])] {
+        var out: [(Digest, [Digest])] = []
         let dir = root + "/containers"
         for id in (try? Files.listDirectory(dir)) ?? [] {
-            if let s = try? Files.readString(dir + "/" + id + "/image"), let d = try? Digest(s.trimmingCharacters()) { out.insert(d) }
+            guard let s = try? Files.readString(dir + "/" + id + "/image") else { continue }
+            let lines = s.split(separator: "\n").compactMap { try? Digest(String($0).trimmingCharacters()) }
+            if let first = lines.first { out.append((first, Array(lines.dropFirst()))) }
         }
         return out
     }
@@ -248,7 +254,7 @@ public struct ImageStore {
             for b in r.layerBlobs ?? [] { blobs.insert(b.digest.hex) }
         }
         // Layers still mounted by containers stay too.
-        for id in imagesInUse() { if let r = records().first(where: { $0.id == id }) { layers.formUnion(r.layers.map(\.hex)) } }
+        for (_, used) in containerImages() { layers.formUnion(used.map(\.hex)) }
         for name in (try? Files.listDirectory(layersDir)) ?? [] {
             let hex = name.hasSuffix(".size") ? String(name.dropLast(5)) : name
             if name.hasPrefix(".tmp-") {

@@ -105,13 +105,17 @@ struct LayerWriter {
                 let d = try InRoot.open(root, "/" + dirParts.joined(separator: "/"), flags: O_RDONLY | O_DIRECTORY)
                 let v: [UInt8] = [UInt8(ascii: "y")]
                 if locker_fsetxattr(d.raw, "trusted.overlay.opaque", v, 1) != 0 {
-                    throw SystemError("mark opaque directory", "/" + dirParts.joined(separator: "/"))
+                    // A store on a filesystem that keeps no overlay xattrs (overlayfs itself):
+                    // keep the OCI marker; such a store is copied, not mounted (Snapshot).
+                    guard errno == EPERM || errno == ENOTSUP else { throw SystemError("mark opaque directory", "/" + dirParts.joined(separator: "/")) }
+                    try LayerWriter.marker(dir, base, e.name)
                 }
             } else if !base.hasPrefix(".wh..wh.") {
                 let hidden = String(base.dropFirst(4))
                 clear(dir, hidden)
                 if mknodat(dir, hidden, S_IFCHR | 0o000, locker_makedev(0, 0)) != 0 {
-                    throw SystemError("whiteout", e.name)
+                    guard errno == EPERM || errno == ENOTSUP else { throw SystemError("whiteout", e.name) }
+                    try LayerWriter.marker(dir, base, e.name)
                 }
             }
             return
@@ -183,6 +187,13 @@ struct LayerWriter {
             }
             _ = fchownat(dir, base, e.uid, e.gid, AT_SYMLINK_NOFOLLOW)
         }
+    }
+
+    /// An OCI whiteout kept as the empty file the layer had.
+    static func marker(_ dir: Int32, _ name: String, _ path: String) throws {
+        let fd = openat(dir, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        if fd < 0 { throw SystemError("whiteout", path) }
+        Glibc.close(fd)
     }
 
     /// xattrs a layer may set: not `trusted.*`, which overlayfs reads as its own (a layer

@@ -66,7 +66,12 @@ public struct RunPlan {
                 guard o.pull != "never" else {
                     throw LockerError("image \(ref.debugDescription) is not in the local store (\(images.root)) and --pull=never")
                 }
-                record = try Pull(store: images, options: o.pullOptions).run(ref)
+                do {
+                    record = try Pull(store: images, options: o.pullOptions).run(ref)
+                } catch {
+                    if o.pull == "always" { throw error }
+                    throw LockerError("image \(ref.debugDescription) is not in the local store (\(images.root)), and pulling it failed: \(error)")
+                }
             }
             let img = record!
             lowers = try images.lowerDirs(img)
@@ -107,7 +112,10 @@ public struct RunPlan {
         var plan = RunPlan(id: id, spec: Spec(), bundle: bundle, rootfsMount: nil, image: imageRef)
         do {
             // The image this container uses: `rmi` and `image prune` read it.
-            if let d = imageID { try Files.write(bundle + "/image", Array(d.description.utf8), mode: 0o600) }
+            if let d = imageID {
+                let layers = (images.find(d.hex)?.layers ?? []).map(\.description)
+                try Files.write(bundle + "/image", Array(([d.description] + layers).joined(separator: "\n").utf8), mode: 0o600)
+            }
             plan.spec = try build(o, id: id, args: args, env: env, imageConfig: imageConfig, lowers: lowers, bundle: bundle, plan: &plan)
             try Files.write(bundle + "/config.json", JSON.encode(plan.spec, pretty: true))
         } catch {

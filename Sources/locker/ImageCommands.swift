@@ -18,8 +18,8 @@ struct ImportCommand: LockerCommand {
         d.cmd = cmd.split(separator: " ").map(String.init)
         d.env = [Defaults.path] + env
         d.workdir = workdir
-        let r = try Archive(store: ImageStore()).importAny(Bundle.absolute(source), as: reference, defaults: d)
-        print(r.tags.first ?? r.id.description)
+        let (r, tag) = try Archive(store: ImageStore()).importAny(Bundle.absolute(source), as: reference, defaults: d)
+        print(tag ?? r.id.description)
     }
 }
 

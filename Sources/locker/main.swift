@@ -33,6 +33,10 @@ do {
     Report.error(e.description, code: e.code)
 } catch let e as ExitCode {
     exit(e.rawValue)
+} catch where Locker.exitCode(for: error) == .failure {
+    // Any other failure: one line, as every error here.
+    Report.error("\(error)")
 } catch {
+    // ArgumentParser's own (usage errors, --help) keep their shape and codes.
     Locker.exit(withError: error)
 }
