@@ -303,7 +303,9 @@ test_import_layout_archive_save_and_export() {
   sleep 0.5
   LI export img-exp -o "$S/exp.tar"; local rc=$?
   LI delete -f img-exp
-  [ $rc -eq 0 ] && tar -tf "$S/exp.tar" | grep -qx ./data/new && tar -xOf "$S/exp.tar" ./data/hello.txt | grep -q "layer 2"
+  local list; list=$(tar -tf "$S/exp.tar")
+  [ $rc -eq 0 ] && expect_eq mine "$(tar -xOf "$S/exp.tar" ./data/new)" "the container's own file" &&
+    expect_contains "$list" "./data/olddir/new.txt" && expect_not_contains "$list" "keep.txt" "the merged view, not the layers"
 }
 
 test_without_overlayfs_the_layers_are_copied() {
