@@ -29,9 +29,7 @@ public struct Reference: Equatable, CustomStringConvertible, Sendable {
         var parts = rest.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if parts.count > 1, parts[0].contains(".") || parts[0].contains(":") || parts[0] == "localhost" {
             registry = parts.removeFirst()
-            guard registry.unicodeScalars.allSatisfy({ Reference.isAlnum($0) || ".-:[]".unicodeScalars.contains($0) }) else {
-                throw bad("bad registry \(registry.debugDescription)")
-            }
+            guard Reference.validHost(registry) else { throw bad("bad registry \(registry.debugDescription)") }
         } else {
             registry = Reference.dockerHub
         }
@@ -48,6 +46,27 @@ public struct Reference: Equatable, CustomStringConvertible, Sendable {
         }
         repository = parts.joined(separator: "/")
         if tag == nil && digest == nil { tag = "latest" }
+    }
+
+    /// `host[:port]`: dot-separated labels of letters, digits and inner hyphens, or `[IPv6]`.
+    static func validHost(_ s: String) -> Bool {
+        var host = Substring(s)
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return false }
+            let inner = host[host.index(after: host.startIndex)..<close]
+            guard !inner.isEmpty, inner.unicodeScalars.allSatisfy({ isAlnum($0) || $0 == ":" }) else { return false }
+            host = host[host.index(after: close)...]
+            if host.isEmpty { return true }
+            guard host.first == ":" else { return false }
+            return host.dropFirst().allSatisfy(\.isNumber) && host.count > 1
+        }
+        let parts = host.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2 else { return false }
+        if parts.count == 2 { guard !parts[1].isEmpty, parts[1].allSatisfy(\.isNumber) else { return false } }
+        let labels = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        return !labels.isEmpty && labels.allSatisfy { l in
+            !l.isEmpty && l.unicodeScalars.allSatisfy { isAlnum($0) || $0 == "-" } && l.first != "-" && l.last != "-"
+        }
     }
 
     static func isAlnum(_ c: Unicode.Scalar) -> Bool {

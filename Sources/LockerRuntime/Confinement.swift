@@ -10,6 +10,10 @@ import LockerSystem
 enum Confinement {
     static func apply(_ p: Spec.Process, seccomp: Seccomp.Compiled?, consoleSlave: Int32, userNamespace: Bool,
                       preserveFDs: Int32, sync: SyncChannel) throws -> (program: String, args: [String], env: [String]) {
+        // The parent may exit as soon as it reads `ready` (create, exec -d): the death signal
+        // that guarded the setup must be gone before then. Cleared first, as a seccomp
+        // profile may forbid prctl later on.
+        try Prctl.setParentDeathSignal(0)
         if let adj = p.oomScoreAdj {
             try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)")
         }
@@ -52,7 +56,6 @@ enum Confinement {
             close(fd)
         }
         try sync.send(.ready)
-        try Prctl.setParentDeathSignal(0)
         close(sync.fd)
         return (program, args, env)
     }

@@ -292,3 +292,20 @@ import json; c=json.load(open('$d/config.json'))
 assert {'type': 'user'} in c['linux']['namespaces'], c['linux']['namespaces']
 assert c['linux']['uidMappings'] == [{'containerID': 0, 'hostID': 0, 'size': 1}], c['linux']['uidMappings']"
 }
+
+# create returns as soon as the container's process reports ready; that process must not
+# die with its parent then (it once kept a parent-death signal a moment too long, which a
+# fast state root, a tmpfs, turned into a dead container at start).
+test_create_then_start_on_a_fast_state_root() {
+  local d; d=$(mktemp -d /tmp/lt-fast.XXXXXX)
+  mount -t tmpfs tmpfs "$d" || return 1
+  new_bundle /tmp/lt-fast-b sleep 100 || { umount "$d"; return 1; }
+  local fails=0 i
+  for i in $(seq 25); do
+    "$LOCKER" --root "$d/st" create -b /tmp/lt-fast-b fast-$i >/dev/null 2>&1 || fails=$((fails + 1))
+    "$LOCKER" --root "$d/st" start fast-$i 2>/dev/null || fails=$((fails + 1))
+    "$LOCKER" --root "$d/st" delete -f fast-$i 2>/dev/null
+  done
+  umount "$d"; rmdir "$d"; rm -rf /tmp/lt-fast-b
+  expect_eq 0 $fails "failed creates or starts out of 25"
+}

@@ -84,6 +84,8 @@ copy_with_libs() {
 }
 copy_with_libs "$LOCKER" /bin/locker
 copy_with_libs /bin/bash /bin/bash
+# GNU tar: `locker import DIR` packs the directory as a layer with --xattrs (busybox tar has none).
+copy_with_libs /bin/tar /bin/tar
 # python3: lib.sh's new_bundle edits config.json with it. The standard library without what
 # tests never import.
 py=$(readlink -f /usr/bin/python3)
