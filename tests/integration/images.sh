@@ -26,6 +26,7 @@ registry() {
 teardown_file() {
   for m in anonymous basic token; do [ -d "$REGS/$m/reg" ] && "$TESTS/registry/serve.sh" stop "$REGS/$m/reg"; done
   for p in "$REGS"/proxy-*.pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+  rm -rf "$REGS"/store.*
   return 0
 }
 
