@@ -53,7 +53,12 @@ public struct ImageStore {
     struct Index: Codable { var images: [Record] }
 
     public func prepare() throws {
-        for d in [blobsDir, incomingDir, layersDir] { try Files.mkdirAll(d, mode: 0o700) }
+        try Files.mkdirAll(root, mode: 0o711)
+        for d in [blobsDir, incomingDir] { try Files.mkdirAll(d, mode: 0o700) }
+        // Layers are the lower directories of containers whose root may be an unprivileged
+        // host id (user namespaces): traversable by all, listable by root only.
+        try Files.mkdirAll(layersDir, mode: 0o711)
+        _ = chmod(layersDir, 0o711)
     }
 
     /// Held while images.json changes and while layers are removed.
