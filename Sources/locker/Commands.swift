@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import LockerImage
 import LockerRuntime
 import LockerSpec
 import LockerSystem
@@ -149,10 +150,15 @@ func printTable(_ rows: [[String]]) {
 }
 
 struct InspectCommand: LockerCommand {
-    static let configuration = CommandConfiguration.sub(commandName: "inspect", abstract: "Show a container from the host's side: pid, namespaces, mounts, id maps, cgroups.")
-    @Argument var id: String
+    static let configuration = CommandConfiguration.sub(commandName: "inspect", abstract: "Show a container from the host's side (pid, namespaces, mounts, id maps, cgroups), or an image.")
+    @Argument(help: "A container id, or an image when no container has that id.") var id: String
     mutating func execute() throws {
-        let i = try Inspection.of(id, store: Globals.current.store)
+        let store = Globals.current.store
+        if (try? Validation.validateID(id)) == nil || !Files.exists(store.stateFile(id)), ImageStore().find(id) != nil {
+            try ImageInspection.print(id)
+            return
+        }
+        let i = try Inspection.of(id, store: store)
         try FD.writeAll(1, JSON.encode(i, pretty: true) + [10])
     }
 }

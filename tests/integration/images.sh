@@ -333,3 +333,38 @@ test_pull_output_on_a_pipe_and_quiet() {
   local q; q=$(LI pull -q "$a/multi" 2>&1)
   case "$q" in sha256:*) [ "$(echo "$q" | wc -l)" = 1 ] || fail "quiet printed more than the id: $q";; *) fail "quiet: $q";; esac
 }
+
+# A registry that serves a manifest that does not parse: the error names the image and the
+# manifest, and nothing is stored.
+test_manifest_that_does_not_parse() {
+  fresh_store
+  cat > "$S/bad.py" <<'PY'
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b'{}' if self.path == "/v2/" else b'{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": 7, "layers": [' 
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json" if self.path == "/v2/" else "application/vnd.oci.image.manifest.v1+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *a): pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_port))
+s.serve_forever()
+PY
+  python3 "$S/bad.py" "$S/port" & local pid=$!
+  for i in $(seq 50); do [ -s "$S/port" ] && break; sleep 0.1; done
+  local out; out=$(LI pull "127.0.0.1:$(cat "$S/port")/bad/image:1" 2>&1); local rc=$?
+  kill $pid; wait $pid 2>/dev/null
+  [ $rc -ne 0 ] && expect_contains "$out" "image 127.0.0.1:$(cat "$S/port")/bad/image:1: manifest" &&
+    expect_contains "$out" "not valid JSON" && expect_eq 0 "$(image_count)" && store_consistent
+}
+
+test_inspect_names_an_image_too() {
+  local a; a=$(registry anonymous) || return $?
+  fresh_store
+  LI pull -q "$a/multi" >/dev/null || return 1
+  local out; out=$(LI inspect "$a/multi")
+  expect_contains "$out" '"StopSignal" : "SIGUSR1"' && expect_contains "$out" "\"$a/multi:latest\""
+}
