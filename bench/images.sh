@@ -19,14 +19,14 @@ for p in docker-registry skopeo umoci podman busybox-static python3; do dpkg -s 
 if ((${#need[@]})); then apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 
 tmp=$(mktemp -d /tmp/locker-images-bench.XXXXXX)
-cleanup() { "$repo/tests/registry/serve.sh" stop "$tmp/reg" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+cleanup() { "$repo/tests/registry/serve.sh" stop "$tmp/reg" >/dev/null 2>&1 || true; rm -rf "$tmp" /tmp/pr.$$.*; }
 trap cleanup EXIT
 "$repo/scripts/busybox-rootfs.sh" "$tmp/rootfs" >/dev/null
 addr=$("$repo/tests/registry/serve.sh" start "$tmp/reg" anonymous)
 echo "pushing the test images (multi: 3 layers; big: one layer of about 200 MB, 20,000 files) to $addr ..." >&2
 python3 "$repo/tests/registry/make-images.py" "$tmp/rootfs" "$addr" --big --only multi,big > "$tmp/images.json" 2>"$tmp/make.log" ||
   { tail "$tmp/make.log" >&2; exit 1; }
-bigblob=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([i for i in d["images"] if i["name"]=="big"][0]["layers"][0])' "$tmp/images.json")
+bigblob=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([i for i in d["images"] if i["name"]=="big"][0]["layers"][-1])' "$tmp/images.json")
 curl -s -o "$tmp/big.tar.gz" "http://$addr/v2/big/blobs/$bigblob"
 
 now() { date +%s.%N; }
@@ -47,7 +47,7 @@ for ((r = 1; r <= rounds; r++)); do
     for img in multi big; do
       case $tool in
         locker) measure "pull $img: locker pull" env LOCKER_DATA="$w/locker-$img" "$locker" pull -q "$addr/$img" ;;
-        podman) measure "pull $img: podman pull" podman --root "$w/podman-$img" --runroot "$w/podman-run-$img" --storage-driver overlay \
+        podman) measure "pull $img: podman pull" podman --root "$w/podman-$img" --runroot "/tmp/pr.$$.$r.$img" --storage-driver overlay \
                   pull -q --tls-verify=false "$addr/$img" ;;
         skopeo-umoci) measure "pull $img: skopeo copy + umoci unpack" sh -c \
                   "skopeo copy -q --src-tls-verify=false docker://$addr/$img oci:$w/oci-$img:latest && umoci unpack --image $w/oci-$img:latest $w/bundle-$img" ;;
@@ -58,9 +58,14 @@ for ((r = 1; r <= rounds; r++)); do
       locker-unpack) measure "unpack big layer: locker import (unpack + hash + store blob)" env LOCKER_DATA="$w/locker-import" "$locker" import "$tmp/big.tar.gz" big:imported ;;
     esac
   done
-  podman --root "$w/podman-multi" --runroot "$w/podman-run-multi" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
-  podman --root "$w/podman-big" --runroot "$w/podman-run-big" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
-  rm -rf "$w"
+done
+# Removal waits for the end: ext4 skips inodes freed in the last seconds when it allocates
+# new ones, so deleting 20,000 files between rounds slows whichever tool runs next.
+for ((r = 1; r <= rounds; r++)); do
+  for img in multi big; do
+    podman --root "$tmp/r$r/podman-$img" --runroot "/tmp/pr.$$.$r.$img" --storage-driver overlay system reset -f >/dev/null 2>&1 || true
+    rm -rf "/tmp/pr.$$.$r.$img"
+  done
 done
 
 echo

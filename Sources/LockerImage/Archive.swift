@@ -70,8 +70,8 @@ public struct Archive {
 
     static func source(_ fd: Int32, path: String) throws -> ByteSource {
         switch compression(of: path) {
-        case .gzip: return try GzipSource(fd: fd)
-        case .zstd: return try ZstdSource(fd: fd)
+        case .gzip: return try GzipSource(PlainSource(fd: fd))
+        case .zstd: return try ZstdSource(PlainSource(fd: fd))
         case .none: return PlainSource(fd: fd)
         }
     }
@@ -94,9 +94,9 @@ public struct Archive {
 
     func importRootfsTar(_ tar: String, as tag: String?, defaults: Defaults, what: String) throws -> ImageStore.Record {
         let compression = Archive.compression(of: tar)
-        let (diff, size) = try store.unpack(blob: tar, compression: compression, expect: nil, what: what)
+        let (diff, size, hashed) = try store.unpack(blob: tar, compression: compression, expect: nil, what: what, hashBlob: true)
         // The tarball itself is the layer's blob (for save).
-        let blobDigest = try Digest.ofFile(tar)
+        let blobDigest = try hashed ?? Digest.ofFile(tar)
         if !Files.exists(store.blob(blobDigest)) {
             let copy = store.incomingDir + "/\(blobDigest.hex).copy.\(getpid())"
             try Archive.tool(["cp", "--", tar, copy], what: what)
@@ -175,7 +175,7 @@ public struct Archive {
         for (l, diff) in zip(manifest.layers, config.rootfs.diff_ids) {
             guard let c = MediaType.compression(l.mediaType) else { throw LockerError("\(what): layer \(l.digest.short): unsupported media type \(l.mediaType)") }
             if !store.hasLayer(diff) { try adoptFromLayout(dir, l.digest, what: what) }
-            total += try store.unpack(blob: store.blob(l.digest), compression: c, expect: diff, what: "\(what): layer \(l.digest)").1
+            total += try store.unpack(blob: store.blob(l.digest), compression: c, expect: diff, what: "\(what): layer \(l.digest)").size
         }
         let record = ImageStore.Record(id: manifest.config.digest, tags: [], manifest: desc.digest, manifestMediaType: desc.mediaType,
                                        repoDigests: nil, layers: config.rootfs.diff_ids, layerBlobs: manifest.layers,
@@ -204,7 +204,7 @@ public struct Archive {
         for (rel, diff) in zip(e.Layers, config.rootfs.diff_ids) {
             let path = try inside(rel)
             let c = Archive.compression(of: path)
-            total += try store.unpack(blob: path, compression: c, expect: diff, what: "\(what): layer \(rel)").1
+            total += try store.unpack(blob: path, compression: c, expect: diff, what: "\(what): layer \(rel)").size
             let d = try Digest.ofFile(path)
             if !Files.exists(store.blob(d)) {
                 let copy = store.incomingDir + "/\(d.hex).copy.\(getpid())"

@@ -9,37 +9,49 @@ protocol ByteSource: AnyObject {
     func read(into: UnsafeMutableRawPointer, count: Int) throws -> Int
 }
 
-/// Reads a file descriptor as is (uncompressed layers).
+/// Reads a file descriptor as is (uncompressed layers, and the input of the decoders),
+/// hashing what passes when asked: the blob's digest then costs no second read.
 final class PlainSource: ByteSource {
     let fd: Int32
-    init(fd: Int32) { self.fd = fd }
+    var hash: SHA256?
+    init(fd: Int32, hashing: Bool = false) { self.fd = fd; hash = hashing ? SHA256() : nil }
     func read(into: UnsafeMutableRawPointer, count: Int) throws -> Int {
         while true {
             let n = Glibc.read(fd, into, count)
-            if n >= 0 { return n }
+            if n >= 0 {
+                if n > 0 { hash?.update(UnsafeRawBufferPointer(start: into, count: n)) }
+                return n
+            }
             if errno != EINTR { throw SystemError("read layer") }
         }
+    }
+    /// Reads what is left (data after the compressed stream's end), for the hash.
+    func drain() throws {
+        guard hash != nil else { return }
+        let buf = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
+        defer { buf.deallocate() }
+        while try read(into: buf, count: 1 << 16) > 0 {}
     }
 }
 
 /// gzip through zlib, including files made of several gzip members (pigz, concatenation).
 final class GzipSource: ByteSource {
-    let fd: Int32
+    let raw: PlainSource
     var stream = z_stream()
     let input: UnsafeMutableRawPointer
     let inputSize = 1 << 18
     var ended = false
     var inputDone = false
 
-    init(fd: Int32) throws {
-        self.fd = fd
+    init(_ raw: PlainSource) throws {
+        self.raw = raw
         input = UnsafeMutableRawPointer.allocate(byteCount: inputSize, alignment: 16)
         guard locker_inflate_init(&stream, 15 + 32) == Z_OK else { throw LockerError("gzip: cannot start zlib") }
     }
     deinit { inflateEnd(&stream); input.deallocate() }
 
     func refill() throws {
-        let n = try PlainSource(fd: fd).read(into: input, count: inputSize)
+        let n = try raw.read(into: input, count: inputSize)
         if n == 0 { inputDone = true }
         stream.next_in = input.assumingMemoryBound(to: Bytef.self)
         stream.avail_in = uInt(n)
@@ -82,7 +94,7 @@ final class GzipSource: ByteSource {
 
 /// zstd through libzstd's streaming decoder (frames may follow one another).
 final class ZstdSource: ByteSource {
-    let fd: Int32
+    let raw: PlainSource
     let dctx: OpaquePointer
     let input: UnsafeMutableRawPointer
     let inputSize = ZSTD_DStreamInSize()
@@ -90,8 +102,8 @@ final class ZstdSource: ByteSource {
     var inputDone = false
     var lastResult = 0
 
-    init(fd: Int32) throws {
-        self.fd = fd
+    init(_ raw: PlainSource) throws {
+        self.raw = raw
         guard let d = ZSTD_createDCtx() else { throw LockerError("zstd: cannot start the decoder") }
         dctx = d
         input = UnsafeMutableRawPointer.allocate(byteCount: inputSize, alignment: 16)
@@ -103,7 +115,7 @@ final class ZstdSource: ByteSource {
         while out.pos == 0 {
             if inBuf.pos == inBuf.size {
                 if inputDone { break }
-                let n = try PlainSource(fd: fd).read(into: input, count: inputSize)
+                let n = try raw.read(into: input, count: inputSize)
                 if n == 0 {
                     inputDone = true
                     if lastResult != 0 { throw LockerError("zstd: the layer ends in the middle of a frame (truncated)") }

@@ -85,9 +85,8 @@ public struct Pull {
                 continue
             }
             progress.line("\(l.digest.short): unpacking")
-            let (_, size) = try store.unpack(blob: store.blob(l.digest), compression: MediaType.compression(l.mediaType)!,
-                                             expect: diff, what: layerWhat)
-            total += size
+            total += try store.unpack(blob: store.blob(l.digest), compression: MediaType.compression(l.mediaType)!,
+                                      expect: diff, what: layerWhat).size
         }
 
         _ = try store.writeBlob(manifestBytes)

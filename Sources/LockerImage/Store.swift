@@ -139,8 +139,9 @@ public struct ImageStore {
             unlink(file)
             throw LockerError("\(what): digest mismatch: expected \(digest), got \(got); the download was discarded")
         }
-        let fd = try FD.open(file, O_RDONLY)
-        _ = fsync(fd.raw)
+        // No fsync: a kill leaves either the partial file or the whole blob, which is what
+        // consistency needs; syncing tens of megabytes here stalled the unpack that follows
+        // (ext4 makes new files wait for that data's journal commit).
         try sys("rename \(file) to", blob(digest)) { rename(file, blob(digest)) }
     }
 
@@ -154,13 +155,14 @@ public struct ImageStore {
 
     /// Unpacks a blob into layers/DIFFID unless it is there; checks the diff id.
     @discardableResult
-    public func unpack(blob path: String, compression: MediaType.Compression, expect diffID: Digest?, what: String) throws -> (Digest, Int64) {
-        if let d = diffID, hasLayer(d) { return (d, layerSize(d)) }
+    public func unpack(blob path: String, compression: MediaType.Compression, expect diffID: Digest?, what: String,
+                       hashBlob: Bool = false) throws -> (diffID: Digest, size: Int64, blobDigest: Digest?) {
+        if let d = diffID, hasLayer(d) { return (d, layerSize(d), nil) }
         let tmp = layersDir + "/.tmp-\(diffID?.short ?? "import")-\(getpid())-\(Scratch.next())"
         try? Files.removeTree(tmp)
         try sys("mkdir", tmp) { mkdir(tmp, 0o755) }
         do {
-            let r = try Unpack.layer(blob: path, compression: compression, into: tmp)
+            let r = try Unpack.layer(blob: path, compression: compression, into: tmp, hashBlob: hashBlob)
             if let d = diffID, d != r.diffID {
                 throw LockerError("\(what): the uncompressed layer is \(r.diffID), but the image config says \(d)")
             }
@@ -168,14 +170,14 @@ public struct ImageStore {
             if hasLayer(r.diffID) {
                 try? Files.removeTree(tmp)
                 unlink(tmp + ".size")
-                return (r.diffID, r.size)
+                return (r.diffID, r.size, r.blobDigest)
             }
             try sys("rename \(tmp) to", layer(r.diffID) + ".size") { rename(tmp + ".size", layer(r.diffID) + ".size") }
             try sys("rename \(tmp) to", layer(r.diffID)) { rename(tmp, layer(r.diffID)) }
             if r.skippedDevices > 0 {
                 try? FD.writeAll(2, "locker: \(what): \(r.skippedDevices) device node(s) skipped (not allowed here)\n")
             }
-            return (r.diffID, r.size)
+            return (r.diffID, r.size, r.blobDigest)
         } catch {
             try? Files.removeTree(tmp)
             unlink(tmp + ".size")

@@ -14,16 +14,24 @@ public enum Unpack {
         /// Bytes of the uncompressed tar.
         public var size: Int64
         public var skippedDevices: Int
+        public var blobDigest: Digest?
     }
 
-    public static func layer(blob: String, compression: MediaType.Compression, into dir: String) throws -> Result {
+    /// With `hashBlob`, the digest of the file as it is (compressed) comes back too.
+    public static func layer(blob: String, compression: MediaType.Compression, into dir: String, hashBlob: Bool = false) throws -> Result {
         let fd = try FD.open(blob, O_RDONLY)
+        _ = posix_fadvise(fd.raw, 0, 0, POSIX_FADV_SEQUENTIAL)
+        let raw = PlainSource(fd: fd.raw, hashing: hashBlob)
         let source: ByteSource
         switch compression {
-        case .none: source = PlainSource(fd: fd.raw)
-        case .gzip: source = try GzipSource(fd: fd.raw)
-        case .zstd: source = try ZstdSource(fd: fd.raw)
+        case .none: source = raw
+        case .gzip: source = try GzipSource(raw)
+        case .zstd: source = try ZstdSource(raw)
         }
+        return try unpack(source, raw: raw, into: dir)
+    }
+
+    static func unpack(_ source: ByteSource, raw: PlainSource?, into dir: String) throws -> Result {
         let stream = LayerStream(source)
         var writer = try LayerWriter(root: dir)
         defer { writer.close() }
@@ -32,8 +40,10 @@ public enum Unpack {
             try writer.apply(e, reader: reader)
         }
         try stream.drain()
+        try raw?.drain()
         writer.finishDirectories()
-        return Result(diffID: stream.hash.finish(), size: stream.total, skippedDevices: writer.skippedDevices)
+        return Result(diffID: stream.hash.finish(), size: stream.total, skippedDevices: writer.skippedDevices,
+                      blobDigest: raw?.hash?.finish())
     }
 }
 
@@ -140,8 +150,12 @@ struct LayerWriter {
             }
             directoryTimes.append((parts.joined(separator: "/"), e.mtime))
         case .file:
-            clear(dir, base)
-            let fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            // Create; only when something is in the way, remove it and try again.
+            var fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd < 0 && errno == EEXIST {
+                clear(dir, base)
+                fd = openat(dir, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            }
             if fd < 0 { throw SystemError("create", e.name) }
             defer { Glibc.close(fd) }
             try reader.readData(e.size) { chunk in
@@ -161,8 +175,11 @@ struct LayerWriter {
             _ = futimens(fd, &times)
         case .symlink:
             try reader.skipData(e.size)
-            clear(dir, base)
-            if symlinkat(e.linkName, dir, base) != 0 { throw SystemError("symlink", e.name) }
+            if symlinkat(e.linkName, dir, base) != 0 {
+                guard errno == EEXIST else { throw SystemError("symlink", e.name) }
+                clear(dir, base)
+                if symlinkat(e.linkName, dir, base) != 0 { throw SystemError("symlink", e.name) }
+            }
             _ = fchownat(dir, base, e.uid, e.gid, AT_SYMLINK_NOFOLLOW)
             var times = [timespec(tv_sec: Int(e.mtime), tv_nsec: 0), timespec(tv_sec: Int(e.mtime), tv_nsec: 0)]
             _ = utimensat(dir, base, &times, AT_SYMLINK_NOFOLLOW)
