@@ -45,7 +45,7 @@ public struct Archive {
         guard Files.exists(source) else { throw SystemError("import", source, errno: ENOENT) }
         // Look at the first entries of the tar.
         let fd = try FD.open(source, O_RDONLY)
-        let stream = LayerStream(try Archive.source(fd.raw, path: source))
+        let stream = LayerStream(try Archive.source(fd.raw, path: source), hashing: false)
         var reader = TarReader(stream)
         var sawManifest = false
         for _ in 0..<64 {

@@ -13,13 +13,16 @@ protocol ByteSource: AnyObject {
 /// hashing what passes when asked: the blob's digest then costs no second read.
 final class PlainSource: ByteSource {
     let fd: Int32
-    var hash: SHA256?
-    init(fd: Int32, hashing: Bool = false) { self.fd = fd; hash = hashing ? SHA256() : nil }
+    var hasher: HashWorker?
+    init(fd: Int32, hashing: Bool = false) { self.fd = fd; hasher = hashing ? HashWorker() : nil }
+    deinit { _ = hasher?.finish() }
     func read(into: UnsafeMutableRawPointer, count: Int) throws -> Int {
+        // The caller reuses its buffer: what was read into it last must be hashed first.
+        hasher?.waitIdle()
         while true {
             let n = Glibc.read(fd, into, count)
             if n >= 0 {
-                if n > 0 { hash?.update(UnsafeRawBufferPointer(start: into, count: n)) }
+                if n > 0 { hasher?.submit(UnsafeRawBufferPointer(start: into, count: n)) }
                 return n
             }
             if errno != EINTR { throw SystemError("read layer") }
@@ -27,7 +30,7 @@ final class PlainSource: ByteSource {
     }
     /// Reads what is left (data after the compressed stream's end), for the hash.
     func drain() throws {
-        guard hash != nil else { return }
+        guard hasher != nil else { return }
         let buf = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 16)
         defer { buf.deallocate() }
         while try read(into: buf, count: 1 << 16) > 0 {}
@@ -139,14 +142,18 @@ final class LayerStream {
     let capacity = 1 << 20
     var start = 0
     var end = 0
-    var hash = SHA256()
+    let hasher: HashWorker?
     var total: Int64 = 0
 
-    init(_ source: ByteSource) {
+    init(_ source: ByteSource, hashing: Bool = true) {
         self.source = source
+        hasher = hashing ? HashWorker() : nil
         buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
     }
-    deinit { buffer.deallocate() }
+    deinit { _ = hasher?.finish(); buffer.deallocate() }
+
+    /// The digest of everything read (the diff id); ends the hashing thread.
+    func digest() -> Digest { hasher?.finish() ?? SHA256().finish() }
 
     var available: Int { end - start }
 
@@ -154,6 +161,7 @@ final class LayerStream {
     func fill(_ n: Int) throws -> Bool {
         if available >= n { return true }
         if start > 0 {
+            hasher?.waitIdle()
             if available > 0 { buffer.copyMemory(from: buffer + start, byteCount: available) }
             end = available
             start = 0
@@ -161,7 +169,7 @@ final class LayerStream {
         while end < n {
             let got = try source.read(into: buffer + end, count: capacity - end)
             if got == 0 { return false }
-            hash.update(UnsafeRawBufferPointer(start: buffer + end, count: got))
+            hasher?.submit(UnsafeRawBufferPointer(start: buffer + end, count: got))
             total += Int64(got)
             end += got
         }
@@ -191,9 +199,10 @@ final class LayerStream {
     func drain() throws {
         start = 0; end = 0
         while true {
+            hasher?.waitIdle()
             let got = try source.read(into: buffer, count: capacity)
             if got == 0 { return }
-            hash.update(UnsafeRawBufferPointer(start: buffer, count: got))
+            hasher?.submit(UnsafeRawBufferPointer(start: buffer, count: got))
             total += Int64(got)
         }
     }

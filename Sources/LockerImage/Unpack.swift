@@ -42,8 +42,8 @@ public enum Unpack {
         try stream.drain()
         try raw?.drain()
         writer.finishDirectories()
-        return Result(diffID: stream.hash.finish(), size: stream.total, skippedDevices: writer.skippedDevices,
-                      blobDigest: raw?.hash?.finish())
+        return Result(diffID: stream.digest(), size: stream.total, skippedDevices: writer.skippedDevices,
+                      blobDigest: raw?.hasher?.finish())
     }
 }
 
