@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Image benchmark: `locker pull` of a multi-layer image from a registry on loopback, next to
 # `podman pull` and `skopeo copy` + `umoci unpack` of the same image in the same run, and the
-# unpack of one large gzip layer by Locker against `tar -xzf` of the same file.
+# unpack of one large gzip layer by Locker (as `locker pull` reports it) against `tar -xzf`
+# of the same file, both with the file in the page cache.
 #
 #   bench/images.sh [-n ROUNDS]      (default 5 rounds; root; about a minute)
 #
@@ -40,6 +41,15 @@ measure() { # NAME COMMAND...: appends the wall seconds of COMMAND to times[NAME
   times[$name]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
 }
 
+# measure_hot NAME COMMAND...: as measure, without dropping caches first.
+measure_hot() {
+  local name=$1; shift
+  local t0 t1; t0=$(now)
+  "$@" >/dev/null 2>"$tmp/err" || { echo "$name failed: $(tail -n 3 "$tmp/err")" >&2; times[$name]+=" fail"; return 0; }
+  t1=$(now)
+  times[$name]+=" $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')"
+}
+
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds" >&2
   w="$tmp/r$r"; mkdir -p "$w"
@@ -54,8 +64,14 @@ for ((r = 1; r <= rounds; r++)); do
       esac
     done
     case $tool in
-      tar) mkdir -p "$w/tar"; measure "unpack big layer: tar -xzf" tar --numeric-owner -xzf "$tmp/big.tar.gz" -C "$w/tar" ;;
-      locker-unpack) measure "unpack big layer: locker import (unpack + hash + store blob)" env LOCKER_DATA="$w/locker-import" "$locker" import "$tmp/big.tar.gz" big:imported ;;
+      tar) mkdir -p "$w/tar"; cat "$tmp/big.tar.gz" > /dev/null
+           measure_hot "unpack big layer (blob in the page cache): tar -xzf" tar --numeric-owner -xzf "$tmp/big.tar.gz" -C "$w/tar" ;;
+      locker-unpack)
+           # The unpack as `locker pull` times it (its "unpacked ... in T s" line): the blob
+           # was just downloaded, so it is in the page cache, as tar's is above.
+           sync; echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+           t=$(LOCKER_DATA="$w/locker-unpack" "$locker" pull "$addr/big" 2>&1 >/dev/null | sed -n "s/^${bigblob:7:12}: unpacked .* in \([0-9.]*\) s.*/\1/p")
+           times["unpack big layer (blob in the page cache): locker pull's unpack"]+=" ${t:-fail}" ;;
     esac
   done
 done

@@ -85,8 +85,12 @@ public struct Pull {
                 continue
             }
             progress.line("\(l.digest.short): unpacking")
-            total += try store.unpack(blob: store.blob(l.digest), compression: MediaType.compression(l.mediaType)!,
-                                      expect: diff, what: layerWhat).size
+            let t0 = Pull.seconds()
+            let size = try store.unpack(blob: store.blob(l.digest), compression: MediaType.compression(l.mediaType)!,
+                                        expect: diff, what: layerWhat).size
+            let t = Pull.seconds() - t0
+            total += size
+            progress.line("\(l.digest.short): unpacked \(Progress.size(size)) in \(Pull.fixed(t, 3)) s (\(Progress.size(Int64(Double(size) / max(t, 0.001))))/s)")
         }
 
         _ = try store.writeBlob(manifestBytes)
@@ -96,6 +100,19 @@ public struct Pull {
         try store.commit(record, tag: ref.tag.map { ref.name + ":" + $0 })
         progress.line("\(ref): pulled \(manifest.config.digest.short) (\(manifest.layers.count) layers)")
         return store.find(manifest.config.digest.hex) ?? record
+    }
+
+    static func seconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+    }
+    static func fixed(_ v: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let n = Int((v * scale).rounded())
+        let whole = n / Int(scale), frac = n % Int(scale)
+        return "\(whole)." + String(frac).leftPad(digits)
     }
 
     static func mediaType(_ resp: HTTPResponse) -> String {
