@@ -163,6 +163,7 @@ public struct ImageStore {
         try sys("mkdir", tmp) { mkdir(tmp, 0o755) }
         do {
             let r = try Unpack.layer(blob: path, compression: compression, into: tmp, hashBlob: hashBlob)
+            if r.entries == 0 && diffID == nil { throw LockerError("not a tar archive, or an empty one") }
             if let d = diffID, d != r.diffID {
                 throw LockerError("\(what): the uncompressed layer is \(r.diffID), but the image config says \(d)")
             }

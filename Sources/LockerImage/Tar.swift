@@ -22,6 +22,8 @@ struct TarEntry {
 struct TarReader {
     let stream: LayerStream
     var globalPax: [String: [UInt8]] = [:]
+    /// Headers read so far.
+    var entries = 0
 
     init(_ stream: LayerStream) { self.stream = stream }
 
@@ -32,8 +34,12 @@ struct TarReader {
         var longName: String? = nil
         var longLink: String? = nil
         while true {
-            guard let block = try stream.take(512) else { return nil }
+            guard let block = try stream.take(512) else {
+                if stream.available > 0 { throw LockerError("tar: the archive ends inside a header (\(stream.total) bytes in all); not a tar archive, or a truncated one") }
+                return nil
+            }
             if block.allSatisfy({ $0 == 0 }) { return nil }
+            entries += 1
             let h = Array(block)
             guard TarReader.checksumOK(h) else { throw LockerError("tar: bad header checksum at byte \(stream.total - Int64(stream.available) - 512)") }
             let type = h[156]

@@ -15,6 +15,7 @@ public enum Unpack {
         public var size: Int64
         public var skippedDevices: Int
         public var blobDigest: Digest?
+        public var entries: Int
     }
 
     /// With `hashBlob`, the digest of the file as it is (compressed) comes back too.
@@ -43,7 +44,7 @@ public enum Unpack {
         try raw?.drain()
         writer.finishDirectories()
         return Result(diffID: stream.digest(), size: stream.total, skippedDevices: writer.skippedDevices,
-                      blobDigest: raw?.hasher?.finish())
+                      blobDigest: raw?.hasher?.finish(), entries: reader.entries)
     }
 }
 

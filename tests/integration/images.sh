@@ -368,3 +368,17 @@ test_inspect_names_an_image_too() {
   local out; out=$(LI inspect "$a/multi")
   expect_contains "$out" '"StopSignal" : "SIGUSR1"' && expect_contains "$out" "\"$a/multi:latest\""
 }
+
+test_import_refuses_what_is_not_an_image() {
+  fresh_store
+  local out rc=0
+  printf 'just text\n' > "$S/not.tar"
+  out=$(LI import "$S/not.tar" x 2>&1) && { fail "a text file was imported"; rc=1; }
+  expect_contains "$out" "not a tar archive" || rc=1
+  tar -C "$BBROOT" -czf "$S/full.tgz" .
+  head -c 30000 "$S/full.tgz" > "$S/cut.tgz"
+  out=$(LI import "$S/cut.tgz" y 2>&1) && { fail "a truncated tarball was imported"; rc=1; }
+  expect_contains "$out" "truncated" || rc=1
+  expect_eq 0 "$(image_count)" "images" && store_consistent && expect_eq 0 "$(ls "$S/layers" 2>/dev/null | wc -l)" "layers" || rc=1
+  return $rc
+}
