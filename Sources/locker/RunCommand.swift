@@ -66,7 +66,9 @@ struct RunCommand: LockerCommand {
         try Globals.current.checkCgroupDriver()
         let ociMode = bundle != nil || (rest.count == 1 && rootfs == nil && Files.exists("config.json")
                                         && ImageStore().find(rest[0]) == nil)
-        if ociMode { try runOCI() } else { try runImage() }
+        if ociMode { try runOCI(); return }
+        // docker's convention: an error of the run command itself (not of the container) is 125.
+        do { try runImage() } catch let e as ExitCode { throw e } catch let e as RunFailure { throw e } catch { throw RunFailure(error, code: 125) }
     }
 
     func runOCI() throws {

@@ -100,7 +100,7 @@ test_cpuset_and_shares_applied() {
 
 test_bad_size_names_the_flag() {
   local out rc; out=$(R --rm --name bs-test --memory 12q busybox true 2>&1); rc=$?
-  [ $rc -ne 0 ] && expect_contains "$out" '--memory "12q": not a size' && expect_clean bs-test
+  expect_eq 125 $rc "exit code (docker's for its own errors)" && expect_contains "$out" '--memory "12q": not a size' && expect_clean bs-test
 }
 
 test_cpuset_outside_machine_refused_and_clean() {
