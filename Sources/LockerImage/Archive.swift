@@ -97,11 +97,7 @@ public struct Archive {
         let (diff, size, hashed) = try store.unpack(blob: tar, compression: compression, expect: nil, what: what, hashBlob: true)
         // The tarball itself is the layer's blob (for save).
         let blobDigest = try hashed ?? Digest.ofFile(tar)
-        if !Files.exists(store.blob(blobDigest)) {
-            let copy = store.incomingDir + "/\(blobDigest.hex).copy.\(getpid())"
-            try Archive.tool(["cp", "--", tar, copy], what: what)
-            try store.adopt(copy, as: blobDigest, what: what)
-        }
+        try copyBlob(tar, as: blobDigest, what: what)
         var run = ImageConfig.Run()
         run.Cmd = defaults.cmd
         run.Env = defaults.env
@@ -142,6 +138,15 @@ public struct Archive {
         return "\(p(tm.tm_year + 1900, 4))-\(p(tm.tm_mon + 1, 2))-\(p(tm.tm_mday, 2))T\(p(tm.tm_hour, 2)):\(p(tm.tm_min, 2)):\(p(tm.tm_sec, 2))Z"
     }
 
+    /// A copy of a file the user owns into the blob store (checked against `digest`), unless
+    /// the store has that blob already.
+    func copyBlob(_ path: String, as digest: Digest, what: String) throws {
+        if Files.exists(store.blob(digest)) { return }
+        let copy = store.incomingDir + "/\(digest.hex).copy.\(getpid())"
+        try Archive.tool(["cp", "--", path, copy], what: what)
+        try store.adopt(copy, as: digest, what: what)
+    }
+
     // MARK: - OCI layout and docker-archive
 
     /// Reads a blob of a layout, checking its digest, into the store.
@@ -149,9 +154,7 @@ public struct Archive {
         if Files.exists(store.blob(d)) { return }
         let src = dir + "/blobs/sha256/" + d.hex
         guard Files.exists(src) else { throw LockerError("\(what): blob \(d) is missing from the layout") }
-        let copy = store.incomingDir + "/\(d.hex).copy.\(getpid())"
-        try Archive.tool(["cp", "--", src, copy], what: what)
-        try store.adopt(copy, as: d, what: "\(what): blob \(d)")
+        try copyBlob(src, as: d, what: "\(what): blob \(d)")
     }
 
     func importLayout(_ dir: String, as tag: String?, what: String) throws -> (ImageStore.Record, String?) {
@@ -206,11 +209,7 @@ public struct Archive {
             let c = Archive.compression(of: path)
             total += try store.unpack(blob: path, compression: c, expect: diff, what: "\(what): layer \(rel)").size
             let d = try Digest.ofFile(path)
-            if !Files.exists(store.blob(d)) {
-                let copy = store.incomingDir + "/\(d.hex).copy.\(getpid())"
-                try Archive.tool(["cp", "--", path, copy], what: what)
-                try store.adopt(copy, as: d, what: what)
-            }
+            try copyBlob(path, as: d, what: what)
             blobs.append(Descriptor(mediaType: c == .gzip ? MediaType.ociLayerGzip : c == .zstd ? MediaType.ociLayerZstd : MediaType.ociLayer,
                                     digest: d, size: Int64(Archive.fileSize(path))))
         }

@@ -30,10 +30,22 @@ public enum HTTP {
     static let curl = "/usr/bin/curl"
 
     /// A request that is running: its body goes to `output`.
-    public struct Running {
+    public final class Running {
         public let pid: Int32
         public let output: String
         let meta: String
+        /// curl's exit, once `done` has seen it.
+        var exit: Proc.Exit?
+        init(pid: Int32, output: String, meta: String) { self.pid = pid; self.output = output; self.meta = meta }
+
+        /// Whether curl has finished (without blocking).
+        public func done() -> Bool {
+            if exit != nil { return true }
+            var status: Int32 = 0
+            guard waitpid(pid, &status, WNOHANG) == pid else { return false }
+            exit = Proc.decode(status)
+            return true
+        }
     }
 
     static func config(_ r: HTTPRequest, output: String, meta: String) -> [UInt8] {
@@ -84,8 +96,7 @@ public enum HTTP {
 
     /// Waits for a running request; the body stays in its output file.
     public static func finish(_ run: Running) throws -> HTTPResponse {
-        let exit: Proc.Exit
-        if let st = ProcessReaped.status.removeValue(forKey: run.pid) { exit = Proc.decode(st) } else { exit = try Proc.wait(run.pid) }
+        let exit = try run.exit ?? Proc.wait(run.pid)
         defer { for s in ["", ".headers", ".err"] { unlink(run.meta + s) } }
         let code = Int((try? Files.readString(run.meta))?.trimmingCharacters() ?? "") ?? 0
         let headers = parseHeaders((try? Files.readString(run.meta + ".headers")) ?? "")

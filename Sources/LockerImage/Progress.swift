@@ -29,7 +29,7 @@ final class Progress {
             let width = 30
             let filled = Int(frac * Double(width))
             out += "\(name) [" + String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled) + "] "
-            out += "\(Progress.size(have)) / \(Progress.size(total))\n"
+            out += "\(ByteCount.text(have)) / \(ByteCount.text(total))\n"
         }
         try? FD.writeAll(2, out)
         drawn = items.count
@@ -43,8 +43,11 @@ final class Progress {
     }
 
     func finishBars() { if terminal { clearBars() } }
+}
 
-    static func size(_ n: Int64) -> String {
+/// Byte counts as people read them, in powers of 1000 as docker prints them: `2.4 MB`.
+public enum ByteCount {
+    public static func text(_ n: Int64) -> String {
         let units = ["B", "KB", "MB", "GB", "TB"]
         var v = Double(n)
         var u = 0

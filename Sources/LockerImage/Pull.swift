@@ -90,7 +90,7 @@ public struct Pull {
                                         expect: diff, what: layerWhat).size
             let t = Pull.seconds() - t0
             total += size
-            progress.line("\(l.digest.short): unpacked \(Progress.size(size)) in \(Pull.fixed(t, 3)) s (\(Progress.size(Int64(Double(size) / max(t, 0.001))))/s)")
+            progress.line("\(l.digest.short): unpacked \(ByteCount.text(size)) in \(Pull.fixed(t, 3)) s (\(ByteCount.text(Int64(Double(size) / max(t, 0.001))))/s)")
         }
 
         _ = try store.writeBlob(manifestBytes)
@@ -154,8 +154,7 @@ public struct Pull {
                 var st = stat()
                 let have = stat(r.1.output, &st) == 0 ? Int64(st.st_size) : 0
                 status.append((r.0.digest.short, have, r.0.size))
-                var ws: Int32 = 0
-                if finished == nil, waitpid(r.1.pid, &ws, WNOHANG) == r.1.pid { finished = i; ProcessReaped.status[r.1.pid] = ws }
+                if finished == nil, r.1.done() { finished = i }
             }
             if ticks % 5 == 0 { progress.bars(status) }
             ticks += 1
@@ -166,7 +165,7 @@ public struct Pull {
                 let resp = try HTTP.finish(run)
                 try Registry.check(resp, what: layerWhat)
                 try store.adopt(run.output, as: l.digest, what: layerWhat)
-                progress.line("\(l.digest.short): downloaded \(Progress.size(l.size))")
+                progress.line("\(l.digest.short): downloaded \(ByteCount.text(l.size))")
             } catch let e as TransferError where e.isTransient && attempt == 0 {
                 progress.line("\(l.digest.short): \(e); resuming")
                 running.append((l, try registry.startBlob(l.digest, into: run.output), attempt + 1))
@@ -194,12 +193,7 @@ public struct Pull {
                 return nil
             }
         }
-        progress.line("\(l.digest.short): downloading \(Progress.size(l.size))" + (Files.exists(partial) ? " (resuming at \(Progress.size(Int64(st.st_size))))" : ""))
+        progress.line("\(l.digest.short): downloading \(ByteCount.text(l.size))" + (Files.exists(partial) ? " (resuming at \(ByteCount.text(Int64(st.st_size))))" : ""))
         return try registry.startBlob(l.digest, into: partial)
     }
-}
-
-/// Exit statuses collected by a WNOHANG poll, for HTTP.finish to use.
-enum ProcessReaped {
-    nonisolated(unsafe) static var status: [Int32: Int32] = [:]
 }

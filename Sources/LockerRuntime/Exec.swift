@@ -33,8 +33,7 @@ public enum Exec {
         let st = Lifecycle.status(c, store: store)
         if st == .stopped { throw LockerError("cannot exec in a stopped container") }
         if st == .paused && !o.ignorePaused { throw LockerError("cannot exec in a paused container (use --ignore-paused)") }
-        guard let args = o.process.args, !args.isEmpty else { throw LockerError("exec: give a command (or -p process.json with args)") }
-        _ = args
+        guard o.process.args?.isEmpty == false else { throw LockerError("exec: give a command (or -p process.json with args)") }
         let defaults = try o.defaults ?? ExecDefaults.load(c, store: store)
 
         // The namespaces the container has of its own, user first.

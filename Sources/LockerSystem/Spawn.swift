@@ -6,34 +6,7 @@ import Glibc
 public enum Spawn {
     public static func run(_ path: String, args: [String], env: [String], stdin input: [UInt8] = [],
                            timeoutSeconds: Int? = nil) throws -> Proc.Exit {
-        let (r, w) = try FD.pipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, r, 0)
-        var attr = posix_spawnattr_t()
-        posix_spawnattr_init(&attr)
-        defer { posix_spawnattr_destroy(&attr) }
-        var mask = Signals.emptySet()
-        posix_spawnattr_setsigmask(&attr, &mask)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
-
-        let argv = (args.isEmpty ? [path] : args).map { strdup($0) } + [nil]
-        let envp = env.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
-        Glibc.close(r)
-        if rc != 0 {
-            Glibc.close(w)
-            throw SystemError("spawn", path, errno: rc)
-        }
-        // The child may exit without reading; ignore EPIPE.
-        let old = signal(SIGPIPE, SIG_IGN)
-        try? FD.writeAll(w, input)
-        signal(SIGPIPE, old)
-        Glibc.close(w)
-
+        let pid = try launch(path, args: args, env: env, stdin: input, stdoutPath: nil, stderrPath: nil)
         guard let limit = timeoutSeconds, limit > 0 else { return try Proc.wait(pid) }
         let pidfd = locker_pidfd_open(pid)
         defer { if pidfd >= 0 { Glibc.close(pidfd) } }
@@ -52,12 +25,19 @@ public enum Spawn {
     /// by side (layer downloads); the caller waits with `Proc.wait`.
     public static func start(_ path: String, args: [String], env: [String], stdin input: [UInt8],
                              stdoutPath: String, stderrPath: String? = nil) throws -> Int32 {
+        try launch(path, args: args, env: env, stdin: input, stdoutPath: stdoutPath, stderrPath: stderrPath)
+    }
+
+    /// posix_spawn with `input` written to the child's stdin (then closed), stdout and stderr
+    /// optionally sent to files, and the signal mask cleared.
+    static func launch(_ path: String, args: [String], env: [String], stdin input: [UInt8],
+                       stdoutPath: String?, stderrPath: String?) throws -> Int32 {
         let (r, w) = try FD.pipe()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, r, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        if let o = stdoutPath { posix_spawn_file_actions_addopen(&actions, 1, o, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
         if let e = stderrPath { posix_spawn_file_actions_addopen(&actions, 2, e, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
@@ -65,13 +45,18 @@ public enum Spawn {
         var mask = Signals.emptySet()
         posix_spawnattr_setsigmask(&attr, &mask)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
+
         let argv = (args.isEmpty ? [path] : args).map { strdup($0) } + [nil]
         let envp = env.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, path, &actions, &attr, argv, envp)
         Glibc.close(r)
-        if rc != 0 { Glibc.close(w); throw SystemError("spawn", path, errno: rc) }
+        if rc != 0 {
+            Glibc.close(w)
+            throw SystemError("spawn", path, errno: rc)
+        }
+        // The child may exit without reading; ignore EPIPE.
         let old = signal(SIGPIPE, SIG_IGN)
         try? FD.writeAll(w, input)
         signal(SIGPIPE, old)

@@ -106,14 +106,10 @@ enum ImageList {
         case "json": try FD.writeAll(1, JSON.encode(rows, pretty: true) + [10])
         case "table":
             var t = [["REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE"]]
-            for r in rows { t.append([r.repository, r.tag, String(r.id.dropFirst(7).prefix(12)), r.created ?? "", sizeText(r.size)]) }
+            for r in rows { t.append([r.repository, r.tag, String(r.id.dropFirst(7).prefix(12)), r.created ?? "", ByteCount.text(r.size)]) }
             printTable(t)
         default: throw LockerError("--format \(format.debugDescription): want table or json")
         }
-    }
-    static func sizeText(_ n: Int64) -> String {
-        let mb = Double(n) / 1_000_000
-        return mb >= 1000 ? "\(Int(mb / 100) / 10).\(Int(mb / 100) % 10) GB" : "\(Int(mb * 10) / 10).\(Int(mb * 10) % 10) MB"
     }
 }
 
