@@ -21,10 +21,11 @@ public struct Hierarchy: Equatable, Sendable {
         var out: [Hierarchy] = []
         var seen = Set<String>()
         for line in info.split(separator: "\n") {
-            let parts = line.split(separator: " - ", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            let pre = parts[0].split(separator: " ")
-            let post = parts[1].split(separator: " ")
+            // Optional fields end with a lone "-" field. (Splitting on a single character keeps
+            // _StringProcessing's searcher, and the conformance scan it triggers, off this path.)
+            let fields = line.split(separator: " ")
+            guard let dash = fields.firstIndex(of: "-") else { continue }
+            let pre = fields[..<dash], post = Array(fields[(dash + 1)...])
             guard pre.count > 4, post.count >= 3 else { continue }
             let fstype = post[0]
             let mp = Mount.unescape(String(pre[4]))

@@ -8,7 +8,7 @@ public enum Lifecycle {
     public static func status(_ c: StoredContainer, store: StateStore) -> ContainerState.Status {
         if !Proc.isRunning(c.pid, startTime: c.pidStartTime) { return .stopped }
         if Files.exists(store.fifo(c.id)) { return .created }
-        if let freezer = c.cgroupPaths.first(where: { $0.contains("/freezer/") }) {
+        if let freezer = c.cgroupPaths.first(where: { $0.includes("/freezer/") }) {
             let s = (try? Files.readString(freezer + "/freezer.state")) ?? ""
             if s.hasPrefix("FROZEN") || s.hasPrefix("FREEZING") { return .paused }
         } else if let v2 = c.cgroupPaths.first(where: { Files.exists($0 + "/cgroup.freeze") }) {

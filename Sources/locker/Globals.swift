@@ -67,9 +67,9 @@ struct Globals {
 enum Report {
     /// runc's codes for a command that cannot run: 127 not found, 126 not executable.
     static func exitCode(for message: String) -> Int32? {
-        guard message.contains("exec: ") else { return nil }
-        if message.contains("not found") || message.contains("ENOENT") { return 127 }
-        if message.contains("EACCES") || message.contains("ENOEXEC") || message.contains("Permission denied") { return 126 }
+        guard message.includes("exec: ") else { return nil }
+        if message.includes("not found") || message.includes("ENOENT") { return 127 }
+        if message.includes("EACCES") || message.includes("ENOEXEC") || message.includes("Permission denied") { return 126 }
         return nil
     }
 
