@@ -19,7 +19,7 @@ extension Cgroup {
             try Files.writeExisting(n.path + "/cgroup.freeze", frozen ? "1" : "0")
             for _ in 0..<1000 {
                 let ev = (try? Files.readString(n.path + "/cgroup.events")) ?? ""
-                if ev.contains("frozen \(frozen ? 1 : 0)") { return }
+                if ev.includes("frozen \(frozen ? 1 : 0)") { return }
                 usleep(1000)
             }
             return

@@ -26,7 +26,7 @@ extension Cgroup {
         if let unified = r.unified, !unified.isEmpty {
             guard let n = v2 else { throw LockerError("linux.resources.unified needs cgroup v2, and this host has no cgroup2 hierarchy") }
             for (k, v) in unified.sorted(by: { $0.key < $1.key }) {
-                if k.contains("/") || k.hasPrefix(".") { throw LockerError("linux.resources.unified: invalid key \(k.debugDescription)") }
+                if k.utf8.contains(UInt8(ascii: "/")) || k.hasPrefix(".") { throw LockerError("linux.resources.unified: invalid key \(k.debugDescription)") }
                 let path = n.path + "/" + k
                 do { try Files.writeExisting(path, v) } catch let e as SystemError {
                     throw LockerError("linux.resources.unified \(k)=\(v): \(e)")

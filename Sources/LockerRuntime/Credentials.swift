@@ -65,7 +65,7 @@ enum Credentials {
 
     /// PATH lookup as execvp does it, but with the container's PATH and inside its root.
     static func lookPath(_ name: String, env: [String]) throws -> String {
-        if name.contains("/") {
+        if name.utf8.contains(UInt8(ascii: "/")) {
             if access(name, X_OK) == 0 { return name }
             throw LockerError("exec: \(name.debugDescription): \(Errno.name(errno)) (\(String(cString: strerror(errno))))")
         }

@@ -334,7 +334,7 @@ public struct RunPlan {
     }
 
     static func envEntry(_ e: String) throws -> String {
-        if e.contains("=") {
+        if e.utf8.contains(UInt8(ascii: "=")) {
             if e.hasPrefix("=") { throw LockerError("--env \(e.debugDescription): variable name is empty") }
             return e
         }

@@ -15,7 +15,7 @@ public enum Validation {
                 throw SpecError("config.json: process.args: must name at least the program to run")
             }
             if !p.cwd.hasPrefix("/") { throw SpecError("config.json: process.cwd: \(p.cwd.debugDescription) is not an absolute path") }
-            for (i, e) in (p.env ?? []).enumerated() where !e.contains("=") {
+            for (i, e) in (p.env ?? []).enumerated() where !e.utf8.contains(UInt8(ascii: "=")) {
                 throw SpecError("config.json: process.env[\(i)]: \(e.debugDescription) is not KEY=VALUE")
             }
             var seen = Set<String>()
@@ -40,7 +40,7 @@ public enum Validation {
         if spec.hostname != nil && !(spec.hostname ?? "").isEmpty && !seenNS.contains("uts") {
             throw SpecError("config.json: hostname: setting a hostname needs a uts namespace in linux.namespaces")
         }
-        if let path = spec.linux?.cgroupsPath, path.contains("..") {
+        if let path = spec.linux?.cgroupsPath, path.utf8.containsDotDot {
             throw SpecError("config.json: linux.cgroupsPath: \(path.debugDescription) must not contain ..")
         }
     }
@@ -53,5 +53,18 @@ public enum Validation {
             let ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_" || c == "+" || c == "-" || c == "."
             if !ok { throw SpecError("invalid container id \(id.debugDescription): use letters, digits and _+-. only") }
         }
+    }
+}
+
+extension String.UTF8View {
+    /// Two dots in a row anywhere. (Byte-wise: `String.contains(String)` comes from
+    /// _StringProcessing, whose first use makes the runtime scan every protocol conformance.)
+    var containsDotDot: Bool {
+        var previous: UInt8 = 0
+        for b in self {
+            if b == UInt8(ascii: "."), previous == b { return true }
+            previous = b
+        }
+        return false
     }
 }

@@ -67,7 +67,7 @@ public enum Mount {
         return out.sorted { $0.count > $1.count }
     }
     public static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
+        guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
         var out = [UInt8]()
         let b = Array(s.utf8)
         var i = 0

@@ -207,7 +207,7 @@ struct RunCommand: LockerCommand {
     }
 
     func oomKilled(store: StateStore, id: String) -> String? {
-        guard let c = try? store.load(id), let mem = c.cgroupPaths.first(where: { $0.contains("/memory/") || Files.exists($0 + "/memory.events") }) else { return nil }
+        guard let c = try? store.load(id), let mem = c.cgroupPaths.first(where: { $0.includes("/memory/") || Files.exists($0 + "/memory.events") }) else { return nil }
         if let s = try? Files.readString(mem + "/memory.oom_control"), let line = s.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }),
            let n = Int(line.split(separator: " ").last ?? ""), n > 0 { return "memory limit reached" }
         if let s = try? Files.readString(mem + "/memory.events"), let line = s.split(separator: "\n").first(where: { $0.hasPrefix("oom_kill ") }),

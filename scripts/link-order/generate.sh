@@ -44,6 +44,7 @@ c["linux"]["namespaces"] = [{"type": t} for t in ("pid", "network", "ipc", "uts"
 c["process"].pop("rlimits", None)   # valgrind keeps descriptors for itself: no RLIMIT_NOFILE
 for name, args in (("true", ["/bin/true"]), ("nap", ["/bin/sleep", "0.3"]), ("sleep", ["/bin/sleep", "600"])):
     c["process"]["args"] = args
+    c["linux"]["cgroupsPath"] = f"/locker-link-order-{name}"   # as engines and bench/run.sh do
     json.dump(c, open(f"{tmp}/{name}/config.json", "w"), indent=2)
 PY
 
