@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates scripts/link-order/symbols.txt (and unnamed.ld), the order in which scripts/build.sh has lld
-# place functions: the ones Locker's hot commands run, first, so that their pages are few
-# and together (the kernel maps 64 KiB around each page fault in the executable, and every
-# page mapped counts in the process's peak RSS).
+# Regenerates scripts/link-order/symbols.txt (and unnamed.ld), the order in which
+# scripts/build.sh has lld place functions and data: what Locker's hot commands use, first,
+# so that their pages are few and together (the kernel maps 64 KiB, or a whole large folio,
+# around each page fault in the executable, and every page mapped counts in peak RSS).
 #
 # Builds locker without an order, then runs each hot command once under fntrace (a ptrace
 # tool here that records the functions a process and its children reach), on a busybox
 # bundle: --version, run (OCI), create, start, state, exec, kill, delete, and the
 # docker-style `run --rm IMAGE`. order.py lays out exec's functions first, then what run
 # adds, and so on, and writes the symbol names. Run it after changes to the hot path, then
-# scripts/build.sh; bench/run.sh shows the effect (peak RSS, page faults). Needs root and cc.
+# scripts/build.sh; bench/run.sh shows the effect (peak RSS, page faults). Needs root and cc;
+# valgrind for the data order.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=scripts/link-order
@@ -67,8 +68,9 @@ wait "$creator"
 trace state "${S[@]}" state lo-c
 trace exec "${S[@]}" exec lo-c /bin/true
 trace exec-nap "${S[@]}" exec lo-c /bin/sleep 0.3
-# Data: valgrind's lackey logs every load and store. (Debian's valgrind has no openat2, so
-# only the commands that do not need it; their data is most of what run and create read.)
+# Data: valgrind's lackey logs every load and store. Debian's valgrind has no openat2 and
+# refuses seccomp, so only exec (whose child then fails at its seccomp step, after the parent
+# has done its part) and state; their data is most of what run and create read.
 data=()
 if command -v valgrind >/dev/null; then
   cp "$bin" "$tmp/locker-nodebug" && strip --strip-debug "$tmp/locker-nodebug"   # valgrind cannot read Swift's DWARF

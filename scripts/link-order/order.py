@@ -7,9 +7,9 @@ BINARY is the executable the traces ran (its symbol table gives each entry addre
 MAPFILE the linker map of that link (lld -Map). The traces come in order of importance:
 the functions of the first, in the order it first reached them, then those the second adds,
 and so on. Each command then touches one stretch at the front of .text: the first trace's
-block, or the blocks up to its own. A function whose input section is large and holds other code (the standard library's
-one big .text, for instance) is left out: naming it would move the whole section into the
-hot region and spread it again.
+block, or the blocks up to its own. A function whose input section is large and holds other
+code (the standard library's one big .text, for instance) is left out: naming it would move
+the whole section into the hot region and spread it again.
 
 Functions the compiler left unnamed (LLVM's private `.L__unnamed_N`, `.Lobjectdestroy`: thunks
 and helpers) have their own section but no symbol to order by. SCRIPT gets a linker script
@@ -44,22 +44,32 @@ def symbols(binary):
     return names, places
 
 
-def input_sections(mapfile):
-    """(start, size, section name, file) of every input section of the output section .text.
-    lld's map has the columns VMA LMA Size Align Out In Symbol: an output section follows
-    the alignment after one space, an input section after a few, a symbol after more."""
-    secs = []
-    in_text = False
+def map_rows(mapfile):
+    """The rows of lld's map as (vma, size, kind, output section, text). The map has the
+    columns VMA LMA Size Align Out In Symbol: an output section follows the alignment after
+    one space ("out"), an input section after a few ("in", text FILE:(SECTION)), a symbol
+    after more ("sym")."""
     pat = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+( +)(\S.*)$")
+    out = None
     for line in open(mapfile, errors="replace"):
         m = pat.match(line.rstrip("\n"))
         if not m:
             continue
         vma, size, gap, rest = int(m.group(1), 16), int(m.group(2), 16), len(m.group(3)), m.group(4)
         if gap == 1:
-            in_text = rest == ".text"
-        elif in_text and gap <= 12 and rest.endswith(")") and ":(" in rest and size > 0:
-            secs.append((vma, size, rest[rest.rindex(":(") + 2:-1], rest[:rest.rindex(":(")]))
+            out = rest
+            yield vma, size, "out", out, rest
+        elif gap <= 12 and ":(" in rest:
+            yield vma, size, "in", out, rest
+        else:
+            yield vma, size, "sym", out, rest
+
+
+def input_sections(mapfile):
+    """(start, size, section name, file) of every input section of the output section .text."""
+    secs = [(vma, size, rest[rest.rindex(":(") + 2:-1], rest[:rest.rindex(":(")])
+            for vma, size, kind, out, rest in map_rows(mapfile)
+            if kind == "in" and out == ".text" and rest.endswith(")") and size > 0]
     secs.sort()
     return secs
 
@@ -67,23 +77,16 @@ def input_sections(mapfile):
 def data_sections(mapfile):
     """(start, size, output section, input section, first symbol or None) of every input
     section outside the executable code."""
-    pat = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+( +)(\S.*)$")
-    out, cur, last = [], None, None
-    for line in open(mapfile, errors="replace"):
-        m = pat.match(line.rstrip("\n"))
-        if not m:
-            continue
-        vma, size, gap, rest = int(m.group(1), 16), int(m.group(2), 16), len(m.group(3)), m.group(4)
-        if gap == 1:
-            cur = rest
-        elif gap <= 12 and ":(" in rest:
-            last = [vma, size, cur, rest, None] if size > 0 and cur not in (".text", ".text.hot") and vma > 0 else None
+    secs, last = [], None
+    for vma, size, kind, out, rest in map_rows(mapfile):
+        if kind == "in":
+            last = [vma, size, out, rest, None] if size > 0 and out not in (".text", ".text.hot") and vma > 0 else None
             if last:
-                out.append(last)
-        elif last is not None and last[4] is None:
+                secs.append(last)
+        elif kind == "sym" and last is not None and last[4] is None:
             last[4] = rest
-    out.sort()
-    return out
+    secs.sort()
+    return secs
 
 
 def data_order(mapfile, logs):
@@ -120,19 +123,11 @@ def main():
     names, places = symbols(binary)
     secs = input_sections(mapfile)
     starts = [s[0] for s in secs]
-    count, first = {}, {}
-    seq = 0
+    reached = {}   # entry address -> None, in the order first reached (a dict keeps that order)
     for t in traces:
-        seen = set()
         for line in open(t):
-            a = int(line, 16)
-            if a in seen:
-                continue
-            seen.add(a)
-            count[a] = count.get(a, 0) + 1
-            if a not in first:
-                first[a] = seq
-                seq += 1
+            reached.setdefault(int(line, 16))
+
     def shared(a):
         sec = containing(secs, starts, a)
         if sec is not None and sec[1] > LARGEST_SHARED_SECTION and not sec[2].startswith(".text."):
@@ -141,7 +136,7 @@ def main():
 
     skipped = {}
     out, unnamed = [], []
-    for a in sorted(count, key=lambda a: first[a]):
+    for a in reached:
         sec = shared(a)
         if sec is not None:
             skipped[sec] = skipped.get(sec, 0) + 1
@@ -161,10 +156,10 @@ def main():
         f.write("SECTIONS {\n  .text.hot : {\n")
         f.writelines(f"    {u}\n" for u in unnamed)
         f.write("  }\n}\nINSERT BEFORE .text;\n")
-    moved = len(count) - sum(skipped.values())
+    moved = len(reached) - sum(skipped.values())
     if logs:
         sys.stderr.write(f"order.py: {touched} data sections touched, {len(data)} named\n")
-    sys.stderr.write(f"order.py: {len(count)} functions reached, {moved} placed ({len(unnamed)} unnamed), "
+    sys.stderr.write(f"order.py: {len(reached)} functions reached, {moved} placed ({len(unnamed)} unnamed), "
                      f"{sum(skipped.values())} left in {len(skipped)} large shared sections\n")
     for (start, size, name, _), k in sorted(skipped.items(), key=lambda kv: -kv[1]):
         sys.stderr.write(f"  {k:5d} in {name} ({size // 1024} KiB at {start:#x})\n")
