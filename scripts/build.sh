@@ -10,6 +10,10 @@
 # concrete generic types are reached through direct metadata accessors rather than by
 # mangled name (a lookup by name checks protocol conformances by scanning every
 # conformance record in the executable: about a megabyte of pages on first use).
+# Segments are placed at the same offset modulo 64 KiB in the file and in memory: an
+# installed copy's page cache holds it in large folios (64 KiB and up, aligned in the file),
+# and the kernel maps each folio that a fault's 64 KiB window touches whole. At lld's
+# default 4 KiB congruence every window straddled two folios; aligned, it covers one.
 #
 #   LOCKER_LINK_ORDER=none scripts/build.sh   links without the symbol order
 #   scripts/build.sh ARGS...                  passes ARGS on to swift build (link flags:
@@ -19,7 +23,7 @@ cd "$(dirname "$0")/.."
 compile=(-c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -use-ld=lld
          -Xswiftc -Xfrontend -Xswiftc -function-sections
          -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors)
-link=("$@")
+link=(-Xlinker -z -Xlinker max-page-size=65536 "$@")
 order=scripts/link-order/symbols.txt unnamed=scripts/link-order/unnamed.ld
 if [ "${LOCKER_LINK_ORDER:-}" != none ] && [ -s "$order" ]; then
   link+=(-Xlinker "--symbol-ordering-file=$PWD/$order" -Xlinker --no-warn-symbol-ordering)

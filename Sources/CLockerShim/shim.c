@@ -18,6 +18,19 @@
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
 #include <linux/filter.h>
+
+static int saved_argc;
+static char *const *saved_argv;
+
+// glibc calls init_array functions with (argc, argv, envp), static executables included.
+__attribute__((constructor)) static void locker_save_args(int argc, char **argv, char **envp) {
+    (void)envp;
+    saved_argc = argc;
+    saved_argv = argv;
+}
+
+int locker_argc(void) { return saved_argc; }
+char *const *locker_argv(void) { return saved_argv; }
 #include <termios.h>
 
 #ifndef CLONE_NEWTIME

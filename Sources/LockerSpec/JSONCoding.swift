@@ -184,12 +184,16 @@ final class Slot {
 
     func resolved() -> JSONValue {
         if let members {
-            var seen: [String: Int] = [:]
+            // A key written twice keeps its last value. Sorted by insertion: objects here are
+            // small, and the standard library's Dictionary and sort would each fault in
+            // pages of the executable that `state` and `create` need for nothing else.
             var out: [(String, JSONValue)] = []
             for (k, s) in members {
-                if let at = seen[k] { out[at].1 = s.resolved() } else { seen[k] = out.count; out.append((k, s.resolved())) }
+                let v = s.resolved()
+                var at = out.count
+                while at > 0 && k.utf8.lexicographicallyPrecedes(out[at - 1].0.utf8) { at -= 1 }
+                if at > 0 && out[at - 1].0 == k { out[at - 1].1 = v } else { out.insert((k, v), at: at) }
             }
-            out.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
             return .object(out)
         }
         if let items { return .array(items.map { $0.resolved() }) }

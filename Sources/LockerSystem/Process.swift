@@ -6,19 +6,32 @@ public enum Proc {
     /// Field 22 of /proc/PID/stat: start time in clock ticks since boot. Together with the pid
     /// it names one process, so a reused pid is never mistaken for the container.
     public static func startTime(_ pid: Int32) -> UInt64? {
-        guard let s = try? Files.readString("/proc/\(pid)/stat"), let close = s.lastIndex(of: ")") else { return nil }
-        let rest = s[s.index(after: close)...].split(separator: " ")
-        // rest[0] is field 3 (state); field 22 is rest[19].
-        guard rest.count > 19 else { return nil }
-        return UInt64(rest[19])
+        // Field 3 (the state) is the first after the command's closing parenthesis.
+        guard let fields = statFields(pid), fields.count > 19 else { return nil }
+        return DecimalText.parse(fields[19])
     }
-    public static func state(_ pid: Int32) -> Character? {
-        guard let s = try? Files.readString("/proc/\(pid)/stat"), let close = s.lastIndex(of: ")") else { return nil }
-        return s[s.index(after: close)...].split(separator: " ").first?.first
+    /// The state letter of /proc/PID/stat (R, S, D, Z, X, ...) as an ASCII byte.
+    public static func state(_ pid: Int32) -> UInt8? {
+        statFields(pid)?.first?.first
+    }
+    /// The space-separated fields of /proc/PID/stat after the command, which is in
+    /// parentheses and may hold spaces and parentheses itself: everything after the last ')'.
+    static func statFields(_ pid: Int32) -> [ArraySlice<UInt8>]? {
+        guard let bytes = try? Files.read("/proc/" + DecimalText.string(pid) + "/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        var fields: [ArraySlice<UInt8>] = []
+        var start = close + 1
+        for i in (close + 1)...bytes.count {
+            if i == bytes.count || bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\n") {
+                if i > start { fields.append(bytes[start..<i]) }
+                start = i + 1
+            }
+        }
+        return fields
     }
     /// Alive and not a zombie.
     public static func isRunning(_ pid: Int32, startTime: UInt64?) -> Bool {
-        guard pid > 0, let st = state(pid), st != "Z", st != "X" else { return false }
+        guard pid > 0, let st = state(pid), st != UInt8(ascii: "Z"), st != UInt8(ascii: "X") else { return false }
         if let want = startTime, let have = Proc.startTime(pid), want != have { return false }
         return true
     }

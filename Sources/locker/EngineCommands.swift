@@ -22,7 +22,7 @@ struct PsCommand: LockerCommand {
         var rows = [["PID", "STATE", "CMD"]]
         for p in pids {
             let cmd = ((try? Files.read("/proc/\(p)/cmdline")) ?? []).map { $0 == 0 ? 32 : $0 }
-            rows.append(["\(p)", String(Proc.state(p) ?? "?"), String(decoding: cmd, as: UTF8.self).trimmingTrailingSpace()])
+            rows.append(["\(p)", Proc.state(p).map { String(decoding: [$0], as: UTF8.self) } ?? "?", String(decoding: cmd, as: UTF8.self).trimmingTrailingSpace()])
         }
         printTable(rows)
     }

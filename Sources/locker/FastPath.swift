@@ -12,17 +12,17 @@ enum FastPath {
         let rest = args.dropFirst()
         switch name {
         case "start":
-            guard let a = Argv.scan(rest, options: [:], flags: [:]), a.positionals.count == 1 else { return nil }
+            guard let a = Argv.scan(rest, options: [], flags: []), a.positionals.count == 1 else { return nil }
             return { try StartCommand.start(a.positionals[0]) }
         case "state":
-            guard let a = Argv.scan(rest, options: [:], flags: [:]), a.positionals.count == 1 else { return nil }
+            guard let a = Argv.scan(rest, options: [], flags: []), a.positionals.count == 1 else { return nil }
             return { try StateCommand.state(a.positionals[0]) }
         case "kill":
-            guard let a = Argv.scan(rest, options: [:], flags: ["-a": "all", "--all": "all"]),
+            guard let a = Argv.scan(rest, options: [], flags: [("-a", "all"), ("--all", "all")]),
                   (1...2).contains(a.positionals.count) else { return nil }
             return { try KillCommand.kill(a.positionals[0], signal: a.positionals.count > 1 ? a.positionals[1] : "SIGTERM", all: a.has("all")) }
         case "delete", "rm":
-            guard let a = Argv.scan(rest, options: [:], flags: ["-f": "force", "--force": "force"]), !a.positionals.isEmpty else { return nil }
+            guard let a = Argv.scan(rest, options: [], flags: [("-f", "force"), ("--force", "force")]), !a.positionals.isEmpty else { return nil }
             return { try DeleteCommand.delete(a.positionals, force: a.has("force")) }
         case "create":
             guard let a = Argv.scan(rest, options: createOptions, flags: createFlags), a.positionals.count == 1,
@@ -32,8 +32,7 @@ enum FastPath {
                                          pidFile: a.last("pid-file"), preserveFds: fds, noPivot: a.has("no-pivot"))
             }
         case "run":
-            var flags = createFlags
-            flags["-d"] = "detach"; flags["--detach"] = "detach"
+            let flags = createFlags + [("-d", "detach"), ("--detach", "detach")]
             guard let a = Argv.scan(rest, options: createOptions, flags: flags), a.positionals.count == 1,
                   let bundle = a.last("bundle"), let fds = Int32(a.last("preserve-fds") ?? "0") else { return nil }
             return {
@@ -47,17 +46,22 @@ enum FastPath {
         }
     }
 
-    static let createOptions = ["-b": "bundle", "--bundle": "bundle", "--console-socket": "console-socket",
-                                "--pid-file": "pid-file", "--preserve-fds": "preserve-fds"]
-    static let createFlags = ["--no-pivot": "no-pivot", "--no-new-keyring": "no-new-keyring"]
+    /// Each spelling with its canonical name. Lists, not dictionaries: a handful of entries
+    /// searched once, without the hashing and storage code a Dictionary or Set brings in.
+    typealias Names = [(spelling: String, name: String)]
+    static let createOptions: Names = [("-b", "bundle"), ("--bundle", "bundle"), ("--console-socket", "console-socket"),
+                                       ("--pid-file", "pid-file"), ("--preserve-fds", "preserve-fds")]
+    static let createFlags: Names = [("--no-pivot", "no-pivot"), ("--no-new-keyring", "no-new-keyring")]
 
     static func execJob(_ rest: ArraySlice<String>) -> (() throws -> Void)? {
-        let options = ["-p": "process", "--process": "process", "--console-socket": "console-socket", "--pid-file": "pid-file",
-                       "--cwd": "cwd", "-e": "env", "--env": "env", "-u": "user", "--user": "user",
-                       "-g": "additional-gids", "--additional-gids": "additional-gids", "-c": "cap", "--cap": "cap",
-                       "--preserve-fds": "preserve-fds", "--process-label": "process-label", "--apparmor": "apparmor"]
-        let flags = ["-t": "tty", "--tty": "tty", "-i": "interactive", "--interactive": "interactive", "-d": "detach",
-                     "--detach": "detach", "--no-new-privs": "no-new-privs", "--ignore-paused": "ignore-paused"]
+        let options: Names = [("-p", "process"), ("--process", "process"), ("--console-socket", "console-socket"),
+                              ("--pid-file", "pid-file"), ("--cwd", "cwd"), ("-e", "env"), ("--env", "env"), ("-u", "user"),
+                              ("--user", "user"), ("-g", "additional-gids"), ("--additional-gids", "additional-gids"),
+                              ("-c", "cap"), ("--cap", "cap"), ("--preserve-fds", "preserve-fds"),
+                              ("--process-label", "process-label"), ("--apparmor", "apparmor")]
+        let flags: Names = [("-t", "tty"), ("--tty", "tty"), ("-i", "interactive"), ("--interactive", "interactive"),
+                            ("-d", "detach"), ("--detach", "detach"), ("--no-new-privs", "no-new-privs"),
+                            ("--ignore-paused", "ignore-paused")]
         // The command starts at the first word after the id; all of it belongs to the command.
         guard let a = Argv.scan(rest, options: options, flags: flags, positionalsBeforeRest: 2), !a.positionals.isEmpty else { return nil }
         var gids: [UInt32] = []
@@ -91,7 +95,7 @@ enum FastPath {
 struct Argv {
     var positionals: [String] = []
     var values: [(String, String)] = []
-    var flags: Set<String> = []
+    var flags: [String] = []
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
     func last(_ option: String) -> String? { values.last { $0.0 == option }?.1 }
@@ -100,13 +104,13 @@ struct Argv {
     /// `options` and `flags` map each spelling to a canonical name. With
     /// `positionalsBeforeRest` = n, the n-th positional and everything after it are taken
     /// verbatim (a command and its own arguments). nil for anything not understood.
-    static func scan(_ words: ArraySlice<String>, options: [String: String], flags: [String: String],
+    static func scan(_ words: ArraySlice<String>, options: FastPath.Names, flags: FastPath.Names,
                      positionalsBeforeRest: Int = Int.max) -> Argv? {
         var a = Argv()
         var i = words.startIndex
         while i < words.endIndex {
             let w = words[i]
-            if a.positionals.count + 1 >= positionalsBeforeRest && a.positionals.count >= 1 && !w.hasPrefix("-") {
+            if a.positionals.count + 1 >= positionalsBeforeRest && a.positionals.count >= 1 && !w.starts(withByte: UInt8(ascii: "-")) {
                 a.positionals.append(contentsOf: words[i...])
                 return a
             }
@@ -114,16 +118,16 @@ struct Argv {
                 a.positionals.append(contentsOf: words[(i + 1)...])
                 return a
             }
-            if w.hasPrefix("-") && w.count > 1 {
+            if w.starts(withByte: UInt8(ascii: "-")) && w.utf8.count > 1 {
                 var name = w
                 var inline: String? = nil
-                if w.hasPrefix("--"), let eq = w.firstIndex(of: "=") {
-                    name = String(w[..<eq])
-                    inline = String(w[w.index(after: eq)...])
+                if w.utf8.dropFirst().first == UInt8(ascii: "-"), let (before, after) = w.cut(UInt8(ascii: "=")) {
+                    name = before
+                    inline = after
                 }
-                if let canonical = flags[name], inline == nil {
-                    a.flags.insert(canonical)
-                } else if let canonical = options[name] {
+                if inline == nil, let canonical = flags.first(where: { $0.spelling == name })?.name {
+                    if !a.flags.contains(canonical) { a.flags.append(canonical) }
+                } else if let canonical = options.first(where: { $0.spelling == name })?.name {
                     if let v = inline {
                         a.values.append((canonical, v))
                     } else {

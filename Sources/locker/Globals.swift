@@ -31,15 +31,15 @@ struct Globals {
         var rest: [String] = []
         var i = 0
         func value(_ name: String) throws -> String {
-            if let eq = args[i].firstIndex(of: "=") { return String(args[i][args[i].index(after: eq)...]) }
+            if let (_, inline) = args[i].cut(UInt8(ascii: "=")) { return inline }
             i += 1
             guard i < args.count else { throw LockerError("flag \(name) needs a value") }
             return args[i]
         }
         while i < args.count {
             let a = args[i]
-            guard a.hasPrefix("-") else { break }
-            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            guard a.starts(withByte: UInt8(ascii: "-")) else { break }
+            let name = a.cut(UInt8(ascii: "="))?.before ?? a
             switch name {
             case "--root": g.root = try value(name)
             case "--log": g.log = try value(name)

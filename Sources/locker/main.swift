@@ -6,7 +6,7 @@ import LockerSystem
 
 let args: [String]
 do {
-    args = try Globals.extract(Array(CommandLine.arguments.dropFirst()))
+    args = try Globals.extract(Arguments.afterProgramName())
     if Globals.current.trace { try Trace.enable(file: Globals.current.traceFile) }
 } catch {
     Report.error("\(error)")

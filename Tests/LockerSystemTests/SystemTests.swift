@@ -2,6 +2,7 @@ import Glibc
 import Testing
 @testable import LockerCgroups
 @testable import LockerSystem
+import CLockerShim
 
 @Suite struct SignalNames {
     @Test func parse() {
@@ -71,5 +72,50 @@ import Testing
         let abs = try Cgroup.locate(cgroupsPath: "/x/y", hierarchies: h)
         #expect(abs.paths == ["/sys/fs/cgroup/memory/x/y", "/sys/fs/cgroup/pids/x/y"])
         #expect(throws: LockerError.self) { try Cgroup.locate(cgroupsPath: "system.slice:locker:x", hierarchies: h) }
+    }
+}
+
+@Suite struct ByteWiseText {
+    @Test func decimals() {
+        #expect(DecimalText.string(Int32(0)) == "0")
+        #expect(DecimalText.string(Int32(-42)) == "-42")
+        #expect(DecimalText.string(Int64.min) == String(Int64.min))
+        #expect(DecimalText.string(UInt64.max) == String(UInt64.max))
+        #expect(DecimalText.string(1234567890) == "1234567890")
+    }
+    @Test func parse() {
+        #expect(DecimalText.parse(Array("18446744073709551615".utf8)[...]) == UInt64.max)
+        #expect(DecimalText.parse(Array("18446744073709551616".utf8)[...]) == nil)
+        #expect(DecimalText.parse(Array("12a".utf8)[...]) == nil)
+        #expect(DecimalText.parse(Array("".utf8)[...]) == nil)
+        #expect(DecimalText.parse(Array("0042".utf8)[...]) == 42)
+    }
+    @Test func cut() {
+        #expect("--env=A=1".cut(UInt8(ascii: "="))! == ("--env", "A=1"))
+        #expect("--root".cut(UInt8(ascii: "=")) == nil)
+        #expect("x=".cut(UInt8(ascii: "="))! == ("x", ""))
+        #expect("-x".starts(withByte: UInt8(ascii: "-")))
+        #expect(!"".starts(withByte: UInt8(ascii: "-")))
+    }
+    @Test func procStat() {
+        // A child whose name has spaces and parentheses, as /proc/PID/stat shows it in (...).
+        let pid = fork()
+        if pid == 0 {
+            _ = locker_prctl(15 /* PR_SET_NAME */, UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(("a) S (b" as StaticString).utf8Start))), 0, 0, 0)
+            pause()
+            _exit(0)
+        }
+        defer { kill(pid, SIGKILL); var st: Int32 = 0; waitpid(pid, &st, 0) }
+        var state: UInt8? = nil
+        for _ in 0..<200 {   // until the child has renamed itself and sleeps
+            state = Proc.state(pid)
+            if state == UInt8(ascii: "S") { break }
+            usleep(5000)
+        }
+        #expect(state == UInt8(ascii: "S"))
+        #expect((Proc.startTime(pid) ?? 0) > 0)
+        #expect(Proc.isRunning(pid, startTime: Proc.startTime(pid)))
+        #expect(!Proc.isRunning(pid, startTime: (Proc.startTime(pid) ?? 0) + 1))
+        #expect(Proc.state(-1) == nil)
     }
 }

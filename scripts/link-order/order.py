@@ -12,7 +12,8 @@ code (the standard library's one big .text, for instance) is left out: naming it
 the whole section into the hot region and spread it again.
 
 Functions the compiler left unnamed (LLVM's private `.L__unnamed_N`, `.Lobjectdestroy`: thunks
-and helpers) have their own section but no symbol to order by. SCRIPT gets a linker script
+and helpers) have their own section but no symbol to order by; so do, in effect, local names
+that a function in a large shared section repeats. SCRIPT gets a linker script
 that gathers those sections, qualified by object file, into .text.hot just before .text,
 next to the ordered block. (fntrace is given every section start as well as every symbol,
 so it sees them.)
@@ -141,12 +142,17 @@ def main():
         if sec is not None:
             skipped[sec] = skipped.get(sec, 0) + 1
             continue
-        if a in names:
-            out.extend(n for n in names[a] if not any(shared(b) for b in places[n]))
+        # A local name that a function in a large shared section also has (the compiler's
+        # merged `objectdestroyTm`, say) cannot be ordered by name without moving that
+        # section; such a function is placed by its own section, like an unnamed one.
+        named = [n for n in names.get(a, []) if not any(shared(b) for b in places[n])]
+        if named:
+            out.extend(named)
             continue
         sec = containing(secs, starts, a)
-        # An unnamed function in one of this package's objects (not an archive member).
-        if sec is not None and sec[0] == a and sec[2].startswith(".text..L") and "(" not in sec[3]:
+        # An unnamed (or ambiguously named) function in one of this package's objects (not
+        # an archive member).
+        if sec is not None and sec[0] == a and sec[2].startswith(".text.") and "(" not in sec[3]:
             parts = sec[3].split("/")
             unnamed.append(f"*/{'/'.join(parts[-2:])}({sec[2]})")
     data, touched = data_order(mapfile, logs)

@@ -9,6 +9,12 @@
 #include <sys/wait.h>
 #include <signal.h>
 
+// The process's argc and argv as glibc hands them to constructors. Swift's
+// CommandLine.arguments builds the same list through standard-library code that
+// otherwise sits alone in its own pages of the executable (see scripts/build.sh).
+int locker_argc(void);
+char *const *locker_argv(void);
+
 // clone(2) without a new stack: behaves like fork(2) with namespace flags.
 // Only ever called from a single-threaded process.
 long locker_clone(unsigned long flags);
