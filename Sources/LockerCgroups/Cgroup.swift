@@ -21,7 +21,7 @@ public struct Cgroup: Sendable {
         }
         var nodes: [Node] = []
         for h in hierarchies {
-            let inner = cgroupsPath.hasPrefix("/") ? cgroupsPath : Files.join(h.ownPath, cgroupsPath)
+            let inner = cgroupsPath.starts(withByte: UInt8(ascii: "/")) ? cgroupsPath : Files.join(h.ownPath, cgroupsPath)
             nodes.append(Node(hierarchy: h, path: Files.clean(Files.join(h.mountPoint, inner))))
         }
         return Cgroup(nodes: nodes)
@@ -29,7 +29,7 @@ public struct Cgroup: Sendable {
 
     public init(paths: [String], hierarchies: [Hierarchy] = Hierarchy.discover()) {
         nodes = paths.compactMap { p in
-            hierarchies.first(where: { p.hasPrefix($0.mountPoint + "/") || p == $0.mountPoint }).map { Node(hierarchy: $0, path: p) }
+            hierarchies.first(where: { p.hasBytePrefix($0.mountPoint + "/") || p == $0.mountPoint }).map { Node(hierarchy: $0, path: p) }
         }
     }
 
@@ -77,9 +77,9 @@ public struct Cgroup: Sendable {
         let available = n.hierarchy.controllers
         guard !available.isEmpty else { return }
         var dir = root
-        let rel = n.path.dropFirst(root.count).split(separator: "/")
+        let rel = ByteFields.split(Array(n.path.utf8).dropFirst(root.utf8.count), on: UInt8(ascii: "/")).map(\.text)
         for part in rel {
-            let have = ((try? Files.readString(dir + "/cgroup.subtree_control")) ?? "").split(separator: " ").map { String($0).trimmingCharacters() }
+            let have = ByteFields.split((try? Files.read(dir + "/cgroup.subtree_control")) ?? [], on: UInt8(ascii: " ")).map { ByteFields.trimmed($0).text }
             let missing = available.filter { !have.contains($0) }
             if !missing.isEmpty {
                 // Best effort per controller: a host may keep some (cpuset, hugetlb) to itself.

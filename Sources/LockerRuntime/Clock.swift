@@ -1,4 +1,5 @@
 import Glibc
+import LockerSystem
 
 enum Clock {
     /// RFC 3339 with nanoseconds, UTC, as runc writes `created`.
@@ -10,7 +11,6 @@ enum Clock {
         gmtime_r(&t, &tm)
         var buf = [CChar](repeating: 0, count: 64)
         strftime(&buf, 64, "%Y-%m-%dT%H:%M:%S", &tm)
-        let ns = String(ts.tv_nsec)
-        return String(cString: buf) + "." + String(repeating: "0", count: 9 - ns.count) + ns + "Z"
+        return String(cString: buf) + "." + NumberText.string(UInt64(ts.tv_nsec), width: 9) + "Z"
     }
 }

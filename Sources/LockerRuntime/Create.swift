@@ -202,11 +202,12 @@ public enum Create {
     /// The caller's name from the host's /etc/passwd, read directly: the binary is static,
     /// and glibc's NSS (getpwuid) would load shared libraries at run time.
     static func ownerName() -> String {
-        let uid = "\(getuid())"
-        if let text = try? Files.readString("/etc/passwd") {
-            for line in text.split(separator: "\n") {
-                let f = line.split(separator: ":", maxSplits: 3, omittingEmptySubsequences: false)
-                if f.count > 2, f[2] == uid { return String(f[0]) }
+        let uid = NumberText.string(getuid())
+        if let bytes = try? Files.read("/etc/passwd") {
+            // NAME:PASSWORD:UID:... (the password field may be empty).
+            for line in ByteFields.split(bytes, on: UInt8(ascii: "\n")) {
+                let f = ByteFields.split(line, on: UInt8(ascii: ":"), keepEmpty: true)
+                if f.count > 2, f[2].text == uid { return f[0].text }
             }
         }
         return uid

@@ -60,7 +60,7 @@ enum Seccomp {
 
     static func arch(_ name: String) -> UInt32? {
         var n = name.lowercased()
-        if n.hasPrefix("scmp_arch_") { n = String(n.dropFirst(10)) }
+        if n.hasBytePrefix("scmp_arch_") { n = String(decoding: Array(n.utf8).dropFirst(10), as: UTF8.self) }
         let a = seccomp_arch_resolve_name(n)
         return a == 0 ? nil : a
     }
@@ -172,7 +172,7 @@ enum FNV {
     static func hex(_ bytes: [UInt8]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        let s = String(h, radix: 16)
+        let s = NumberText.hex(h)
         return String(repeating: "0", count: 16 - s.count) + s
     }
 }

@@ -13,6 +13,20 @@ public enum JSON {
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = false) throws -> [UInt8] {
         try TreeEncoder.encode(value, path: []).resolved().serialized(pretty: pretty)
     }
+    /// An integer as JSON, digit by digit: `String(v)` goes through the standard library's
+    /// generic integer printing, which `create` would fault in for this alone (LockerSpec
+    /// stands on its own, so it does not borrow LockerSystem's NumberText).
+    static func integer<T: FixedWidthInteger>(_ v: T) -> String {
+        var digits: [UInt8] = []
+        var m = v.magnitude
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: m % 10))
+            m /= 10
+        } while m > 0
+        if v < 0 { digits.append(UInt8(ascii: "-")) }
+        digits.reverse()
+        return String(decoding: digits, as: UTF8.self)
+    }
     /// A Double as JSON: whole numbers without a fraction, as Foundation writes them.
     static func number(_ v: Double) -> String {
         if v.isFinite, v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }

@@ -233,16 +233,16 @@ struct KeyedWriter<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ v: String, forKey k: Key) throws { put(k, scalarSlot(.string(v))) }
     mutating func encode(_ v: Double, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.number(v)))) }
     mutating func encode(_ v: Float, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.number(Double(v))))) }
-    mutating func encode(_ v: Int, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int8, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int16, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int32, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int64, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt8, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt16, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt32, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt64, forKey k: Key) throws { put(k, scalarSlot(.number(String(v)))) }
+    mutating func encode(_ v: Int, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int8, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int16, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int32, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int64, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt8, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt16, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt32, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt64, forKey k: Key) throws { put(k, scalarSlot(.number(JSON.integer(v)))) }
     mutating func encode<T: Encodable>(_ v: T, forKey k: Key) throws { put(k, try TreeEncoder.encode(v, path: codingPath + [k])) }
 
     mutating func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey k: Key) -> KeyedEncodingContainer<N> {
@@ -267,16 +267,16 @@ struct ListWriter: UnkeyedEncodingContainer {
     mutating func encode(_ v: String) throws { add(scalarSlot(.string(v))) }
     mutating func encode(_ v: Double) throws { add(scalarSlot(.number(JSON.number(v)))) }
     mutating func encode(_ v: Float) throws { add(scalarSlot(.number(JSON.number(Double(v))))) }
-    mutating func encode(_ v: Int) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int8) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int16) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int32) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: Int64) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt8) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt16) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt32) throws { add(scalarSlot(.number(String(v)))) }
-    mutating func encode(_ v: UInt64) throws { add(scalarSlot(.number(String(v)))) }
+    mutating func encode(_ v: Int) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int8) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int16) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int32) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: Int64) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt8) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt16) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt32) throws { add(scalarSlot(.number(JSON.integer(v)))) }
+    mutating func encode(_ v: UInt64) throws { add(scalarSlot(.number(JSON.integer(v)))) }
     mutating func encode<T: Encodable>(_ v: T) throws { add(try TreeEncoder.encode(v, path: codingPath + [IndexKey(count)])) }
     mutating func nestedContainer<N: CodingKey>(keyedBy type: N.Type) -> KeyedEncodingContainer<N> {
         let s = Slot(); add(s)

@@ -1,7 +1,9 @@
 /// Checks a decoded config for what the decoder cannot: each error names the field.
+/// (Lists rather than Sets: a few names, searched once per create, without the hashing and
+/// storage code a Set would fault in for it.)
 public enum Validation {
-    public static let namespaceTypes: Set<String> = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"]
-    public static let rlimitTypes: Set<String> = [
+    public static let namespaceTypes: [String] = ["pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time"]
+    public static let rlimitTypes: [String] = [
         "RLIMIT_AS", "RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_DATA", "RLIMIT_FSIZE", "RLIMIT_LOCKS", "RLIMIT_MEMLOCK",
         "RLIMIT_MSGQUEUE", "RLIMIT_NICE", "RLIMIT_NOFILE", "RLIMIT_NPROC", "RLIMIT_RSS", "RLIMIT_RTPRIO",
         "RLIMIT_RTTIME", "RLIMIT_SIGPENDING", "RLIMIT_STACK",
@@ -18,17 +20,19 @@ public enum Validation {
             for (i, e) in (p.env ?? []).enumerated() where !e.utf8.contains(UInt8(ascii: "=")) {
                 throw SpecError("config.json: process.env[\(i)]: \(e.debugDescription) is not KEY=VALUE")
             }
-            var seen = Set<String>()
+            var seen: [String] = []
             for (i, r) in (p.rlimits ?? []).enumerated() {
                 if !rlimitTypes.contains(r.type) { throw SpecError("config.json: process.rlimits[\(i)].type: unknown rlimit \(r.type.debugDescription)") }
                 if r.soft > r.hard { throw SpecError("config.json: process.rlimits[\(i)]: soft limit \(r.soft) is above hard limit \(r.hard)") }
-                if !seen.insert(r.type).inserted { throw SpecError("config.json: process.rlimits[\(i)].type: \(r.type) is given twice") }
+                if seen.contains(r.type) { throw SpecError("config.json: process.rlimits[\(i)].type: \(r.type) is given twice") }
+                seen.append(r.type)
             }
         }
-        var seenNS = Set<String>()
+        var seenNS: [String] = []
         for (i, ns) in (spec.linux?.namespaces ?? []).enumerated() {
             if !namespaceTypes.contains(ns.type) { throw SpecError("config.json: linux.namespaces[\(i)].type: unknown namespace \(ns.type.debugDescription)") }
-            if !seenNS.insert(ns.type).inserted { throw SpecError("config.json: linux.namespaces[\(i)].type: \(ns.type) is given twice") }
+            if seenNS.contains(ns.type) { throw SpecError("config.json: linux.namespaces[\(i)].type: \(ns.type) is given twice") }
+            seenNS.append(ns.type)
         }
         for (i, m) in (spec.mounts ?? []).enumerated() where !m.destination.hasPrefix("/") {
             throw SpecError("config.json: mounts[\(i)].destination: \(m.destination.debugDescription) is not an absolute path")

@@ -100,14 +100,22 @@ public enum Files {
         return a.hasSuffix("/") ? a + b : a + "/" + b
     }
     /// Lexically cleans a path: removes `.`, empty parts, and resolves `..` without going above `/`.
+    /// (Byte-wise, as ByteFields says why.)
     public static func clean(_ path: String) -> String {
-        var parts: [Substring] = []
-        for p in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if p == "." { continue }
-            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+        let bytes = Array(path.utf8)
+        var parts: [ArraySlice<UInt8>] = []
+        for p in ByteFields.split(bytes, on: UInt8(ascii: "/")) {
+            if p.count == 1 && p.first == UInt8(ascii: ".") { continue }
+            if p.count == 2 && p.allSatisfy({ $0 == UInt8(ascii: ".") }) { if !parts.isEmpty { parts.removeLast() }; continue }
             parts.append(p)
         }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        for p in parts {
+            if !out.isEmpty || bytes.first == UInt8(ascii: "/") { out.append(UInt8(ascii: "/")) }
+            out.append(contentsOf: p)
+        }
+        if out.isEmpty { return bytes.first == UInt8(ascii: "/") ? "/" : "." }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -8,7 +8,7 @@ public enum Proc {
     public static func startTime(_ pid: Int32) -> UInt64? {
         // Field 3 (the state) is the first after the command's closing parenthesis.
         guard let fields = statFields(pid), fields.count > 19 else { return nil }
-        return DecimalText.parse(fields[19])
+        return NumberText.parse(fields[19])
     }
     /// The state letter of /proc/PID/stat (R, S, D, Z, X, ...) as an ASCII byte.
     public static func state(_ pid: Int32) -> UInt8? {
@@ -17,17 +17,9 @@ public enum Proc {
     /// The space-separated fields of /proc/PID/stat after the command, which is in
     /// parentheses and may hold spaces and parentheses itself: everything after the last ')'.
     static func statFields(_ pid: Int32) -> [ArraySlice<UInt8>]? {
-        guard let bytes = try? Files.read("/proc/" + DecimalText.string(pid) + "/stat"),
+        guard let bytes = try? Files.read("/proc/" + NumberText.string(pid) + "/stat"),
               let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        var fields: [ArraySlice<UInt8>] = []
-        var start = close + 1
-        for i in (close + 1)...bytes.count {
-            if i == bytes.count || bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\n") {
-                if i > start { fields.append(bytes[start..<i]) }
-                start = i + 1
-            }
-        }
-        return fields
+        return ByteFields.split(ByteFields.trimmed(bytes[(close + 1)...]), on: UInt8(ascii: " "))
     }
     /// Alive and not a zombie.
     public static func isRunning(_ pid: Int32, startTime: UInt64?) -> Bool {

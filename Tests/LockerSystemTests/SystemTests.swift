@@ -77,18 +77,39 @@ import CLockerShim
 
 @Suite struct ByteWiseText {
     @Test func decimals() {
-        #expect(DecimalText.string(Int32(0)) == "0")
-        #expect(DecimalText.string(Int32(-42)) == "-42")
-        #expect(DecimalText.string(Int64.min) == String(Int64.min))
-        #expect(DecimalText.string(UInt64.max) == String(UInt64.max))
-        #expect(DecimalText.string(1234567890) == "1234567890")
+        #expect(NumberText.string(Int32(0)) == "0")
+        #expect(NumberText.string(Int32(-42)) == "-42")
+        #expect(NumberText.string(Int64.min) == String(Int64.min))
+        #expect(NumberText.string(UInt64.max) == String(UInt64.max))
+        #expect(NumberText.string(1234567890) == "1234567890")
+    }
+    @Test func hexAndWidth() {
+        #expect(NumberText.hex(0) == "0")
+        #expect(NumberText.hex(0xcbf2_9ce4_8422_2325) == "cbf29ce484222325")
+        #expect(NumberText.string(42, width: 9) == "000000042")
+        #expect(NumberText.string(123_456_789, width: 9) == "123456789")
+    }
+    @Test func cleanPaths() {
+        #expect(Files.clean("/a/./b/../c") == "/a/c")
+        #expect(Files.clean("//x//") == "/x")
+        #expect(Files.clean("/..") == "/")
+        #expect(Files.clean("/") == "/")
+        #expect(Files.clean("a/..") == ".")
+        #expect(Files.clean("") == ".")
+        #expect(Files.clean("a/b/...") == "a/b/...")
+        #expect(Files.clean("../a") == "a")
+    }
+    @Test func fields() {
+        #expect(ByteFields.split(Array("a::b".utf8), on: UInt8(ascii: ":"), keepEmpty: true).map(\.text) == ["a", "", "b"])
+        #expect(ByteFields.split(Array(" a  b ".utf8), on: UInt8(ascii: " ")).map(\.text) == ["a", "b"])
+        #expect(ByteFields.trimmed(Array(" \tx y\n".utf8)[...]).text == "x y")
     }
     @Test func parse() {
-        #expect(DecimalText.parse(Array("18446744073709551615".utf8)[...]) == UInt64.max)
-        #expect(DecimalText.parse(Array("18446744073709551616".utf8)[...]) == nil)
-        #expect(DecimalText.parse(Array("12a".utf8)[...]) == nil)
-        #expect(DecimalText.parse(Array("".utf8)[...]) == nil)
-        #expect(DecimalText.parse(Array("0042".utf8)[...]) == 42)
+        #expect(NumberText.parse(Array("18446744073709551615".utf8)[...]) == UInt64.max)
+        #expect(NumberText.parse(Array("18446744073709551616".utf8)[...]) == nil)
+        #expect(NumberText.parse(Array("12a".utf8)[...]) == nil)
+        #expect(NumberText.parse(Array("".utf8)[...]) == nil)
+        #expect(NumberText.parse(Array("0042".utf8)[...]) == 42)
     }
     @Test func cut() {
         #expect("--env=A=1".cut(UInt8(ascii: "="))! == ("--env", "A=1"))
