@@ -92,7 +92,7 @@ public struct Cgroup: Sendable {
 
     public func add(pid: Int32) throws {
         for n in nodes {
-            try Files.writeExisting(n.path + "/cgroup.procs", "\(pid)")
+            try Files.writeExisting(n.path + "/cgroup.procs", NumberText.string(pid))
         }
     }
 

@@ -20,12 +20,11 @@ public struct Hierarchy: Equatable, Sendable {
     /// code would each fault in pages of the executable for it; see ByteFields.)
     public static func discover() -> [Hierarchy] {
         let own = ownCgroups()
-        guard let info = try? Files.read("/proc/self/mountinfo") else { return [] }
+        guard let info = Mount.infoFields() else { return [] }
         var out: [Hierarchy] = []
         var seenV2 = false
-        for line in ByteFields.split(info, on: UInt8(ascii: "\n")) {
+        for fields in info {
             // Optional fields end with a lone "-" field.
-            let fields = ByteFields.split(line, on: UInt8(ascii: " "))
             guard let dash = fields.firstIndex(where: { $0.count == 1 && $0.first == UInt8(ascii: "-") }) else { continue }
             let pre = fields[..<dash], post = Array(fields[(dash + 1)...])
             guard pre.count > 4, post.count >= 3 else { continue }

@@ -142,8 +142,8 @@ enum DeviceRulesV1 {
     static func apply(_ rules: [Resources.DeviceRule], at path: String) throws {
         for r in rules {
             let type = r.type ?? "a"
-            let major = r.major.map { $0 < 0 ? "*" : "\($0)" } ?? "*"
-            let minor = r.minor.map { $0 < 0 ? "*" : "\($0)" } ?? "*"
+            let major = r.major.map { $0 < 0 ? "*" : NumberText.string($0) } ?? "*"
+            let minor = r.minor.map { $0 < 0 ? "*" : NumberText.string($0) } ?? "*"
             let access = r.access ?? "rwm"
             let line = type == "a" ? "a" : "\(type) \(major):\(minor) \(access)"
             let file = r.allow ? "devices.allow" : "devices.deny"

@@ -61,11 +61,11 @@ public enum Create {
     static func build(_ opts: CreateOptions, spec: Spec, process: Spec.Process, bundle: String, rootfs: String,
                       store: StateStore, undo: inout Undo, lockFD: Int32) throws -> CreatedContainer {
         let id = opts.id
-        var newNS = Set<Namespace>()
+        var newNS: [Namespace] = []   // a list, not a Set: see ByteFields on why the hot path avoids them
         var join: [(Namespace, String)] = []
         for entry in spec.linux?.namespaces ?? [] {
             guard let ns = Namespace(rawValue: entry.type) else { continue }
-            if let p = entry.path, !p.isEmpty { join.append((ns, p)) } else { newNS.insert(ns) }
+            if let p = entry.path, !p.isEmpty { join.append((ns, p)) } else if !newNS.contains(ns) { newNS.append(ns) }
         }
 
         // The cgroup comes first, so limits hold from the process's first page.

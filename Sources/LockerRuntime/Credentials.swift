@@ -69,9 +69,10 @@ enum Credentials {
             if access(name, X_OK) == 0 { return name }
             throw LockerError("exec: \(name.debugDescription): \(Errno.name(errno)) (\(String(cString: strerror(errno))))")
         }
-        let path = env.last(where: { $0.hasPrefix("PATH=") }).map { String($0.dropFirst(5)) } ?? String(Defaults.path.dropFirst(5))
-        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
-            let candidate = (dir.isEmpty ? "." : String(dir)) + "/" + name
+        let path = env.last(where: { $0.hasBytePrefix("PATH=") }) ?? Defaults.path
+        // Byte-wise, as ByteFields says why; an empty entry is the current directory.
+        for dir in ByteFields.split(Array(path.utf8).dropFirst(5), on: UInt8(ascii: ":"), keepEmpty: true) {
+            let candidate = (dir.isEmpty ? "." : dir.text) + "/" + name
             var st = stat()
             if stat(candidate, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
         }

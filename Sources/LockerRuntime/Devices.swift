@@ -20,7 +20,7 @@ enum Devices {
     ]
 
     static func populate(root: Int32, extra: [Spec.Device], userNamespace: Bool) throws {
-        let configured = Set(extra.map { Files.clean($0.path) })
+        let configured = extra.map { Files.clean($0.path) }   // a list: see ByteFields on Sets
         try create(standard.filter { !configured.contains($0.path) } + extra, root: root, userNamespace: userNamespace)
         for (target, link) in links {
             let dir = try InRoot.mkdirAll(root, Files.dirname(link))
@@ -35,7 +35,7 @@ enum Devices {
         defer { umask(oldMask) }
         for d in devices {
             let path = Files.clean(d.path)
-            guard path.hasPrefix("/dev/") else { throw LockerError("linux.devices: \(d.path.debugDescription) is not under /dev") }
+            guard path.hasBytePrefix("/dev/") else { throw LockerError("linux.devices: \(d.path.debugDescription) is not under /dev") }
             let dir = try InRoot.mkdirAll(root, Files.dirname(path))
             let name = Files.basename(path)
             let kind: mode_t

@@ -13,7 +13,7 @@ struct InitPlan {
     /// The exec fifo's read end (opened non-blocking by the parent): the setup process waits for
     /// `start` to write a byte into it. Reading needs no path and no privilege after the user change.
     var fifoFD: Int32
-    var newNamespaces: Set<Namespace>
+    var newNamespaces: [Namespace]
     var joinNamespaces: [(Namespace, String)]
     var stdio: (Int32, Int32, Int32)?
     var preserveFDs: Int32

@@ -15,7 +15,7 @@ struct Rootfs {
 
     /// The container's own directory in the hierarchy mounted at `mountPoint`.
     func ownCgroup(under mountPoint: String) -> String? {
-        cgroupPaths.first { $0 == mountPoint || $0.hasPrefix(mountPoint + "/") }
+        cgroupPaths.first { $0 == mountPoint || $0.hasBytePrefix(mountPoint + "/") }
     }
 
     /// Mount propagation first: nothing the container mounts may reach the host.
@@ -39,26 +39,23 @@ struct Rootfs {
 
     /// The mount point (from /proc/self/mountinfo) under which `path` lies.
     static func mountPoint(containing path: String) -> String? {
-        guard let text = try? Files.readString("/proc/self/mountinfo") else { return nil }
+        guard let info = Mount.infoFields() else { return nil }
         var best: String? = nil
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard f.count > 4 else { continue }
-            let mp = Mount.unescape(String(f[4]))
-            if path == mp || path.hasPrefix(mp == "/" ? "/" : mp + "/") {
-                if best == nil || mp.count > best!.count { best = mp }
+        for f in info where f.count > 4 {
+            let mp = Mount.unescape(f[4].text)
+            if path == mp || path.hasBytePrefix(mp == "/" ? "/" : mp + "/") {
+                if best == nil || mp.utf8.count > best!.utf8.count { best = mp }
             }
         }
         return best
     }
     static func isShared(_ mountPoint: String) -> Bool {
-        guard let text = try? Files.readString("/proc/self/mountinfo") else { return false }
+        guard let info = Mount.infoFields() else { return false }
         var shared = false
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: " ")
-            guard f.count > 6, Mount.unescape(String(f[4])) == mountPoint else { continue }
-            // The last mount listed on a mount point is the visible one.
-            shared = f[6...].prefix { $0 != "-" }.contains { $0.hasPrefix("shared:") }
+        for f in info where f.count > 6 && Mount.unescape(f[4].text) == mountPoint {
+            // The last mount listed on a mount point is the visible one. Optional fields
+            // (shared:N, master:N) run from field 6 to a lone "-".
+            shared = f[6...].prefix { $0.text != "-" }.contains { $0.text.hasBytePrefix("shared:") }
         }
         return shared
     }
@@ -111,7 +108,7 @@ struct Rootfs {
         }
         let target = try InRoot.mkdirAll(root, m.destination)
         let tp = InRoot.procPath(target.raw)
-        let data = opts.data.joined(separator: ",")
+        let data = ByteFields.join(opts.data, UInt8(ascii: ","))
         Trace.step("mount \(type) on \(m.destination)\(data.isEmpty ? "" : " (\(data))")")
         do {
             try Mount.mount(m.source ?? type, tp, type: type, flags: opts.flags & ~LOCKER_MS_REMOUNT, data: data.isEmpty ? nil : data,
@@ -160,12 +157,12 @@ struct Rootfs {
         try Mount.mount("tmpfs", tp, type: "tmpfs", flags: base, data: "mode=755", describe: "tmpfs on", at: m.destination)
         let top = try InRoot.open(root, m.destination)
         for h in Hierarchy.discover() {
-            let name = h.isV2 ? "unified" : h.controllers.joined(separator: ",")
+            let name = h.isV2 ? "unified" : ByteFields.join(h.controllers, UInt8(ascii: ","))
             let dest = Files.join(m.destination, name)
             let sub = try InRoot.mkdirAll(root, dest)
             let sp = InRoot.procPath(sub.raw)
             if cgroupNamespace {
-                let opts = h.isV2 ? nil : h.controllers.joined(separator: ",")
+                let opts = h.isV2 ? nil : ByteFields.join(h.controllers, UInt8(ascii: ","))
                 try Mount.mount("cgroup", sp, type: h.isV2 ? "cgroup2" : "cgroup", flags: flags & ~LOCKER_MS_REMOUNT, data: opts,
                                 describe: "cgroup \(name) on", at: dest)
             } else {

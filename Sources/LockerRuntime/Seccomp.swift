@@ -7,7 +7,8 @@ import LockerSystem
 /// config.json's `linux.seccomp`, compiled and loaded with libseccomp in the container's
 /// process. Syscall names this architecture lacks are skipped, as runc does.
 enum Seccomp {
-    static func action(_ name: String, errnoRet: UInt32?, field: String) throws -> UInt32 {
+    /// `field` names the config field in the error; built only when there is one.
+    static func action(_ name: String, errnoRet: UInt32?, field: @autoclosure () -> String) throws -> UInt32 {
         switch name {
         case "SCMP_ACT_ALLOW": return locker_act_allow()
         case "SCMP_ACT_ERRNO": return locker_act_errno(UInt16(errnoRet ?? UInt32(EPERM)))
@@ -17,11 +18,11 @@ enum Seccomp {
         case "SCMP_ACT_TRAP": return locker_act_trap()
         case "SCMP_ACT_LOG": return locker_act_log()
         case "SCMP_ACT_NOTIFY": return locker_act_notify()
-        default: throw LockerError("\(field): unknown seccomp action \(name.debugDescription)")
+        default: throw LockerError("\(field()): unknown seccomp action \(name.debugDescription)")
         }
     }
 
-    static func op(_ name: String, field: String) throws -> scmp_compare {
+    static func op(_ name: String, field: @autoclosure () -> String) throws -> scmp_compare {
         switch name {
         case "SCMP_CMP_NE": return SCMP_CMP_NE
         case "SCMP_CMP_LT": return SCMP_CMP_LT
@@ -30,7 +31,7 @@ enum Seccomp {
         case "SCMP_CMP_GE": return SCMP_CMP_GE
         case "SCMP_CMP_GT": return SCMP_CMP_GT
         case "SCMP_CMP_MASKED_EQ": return SCMP_CMP_MASKED_EQ
-        default: throw LockerError("\(field): unknown seccomp operator \(name.debugDescription)")
+        default: throw LockerError("\(field()): unknown seccomp operator \(name.debugDescription)")
         }
     }
 
@@ -93,7 +94,8 @@ enum Seccomp {
         keyed.listenerPath = nil
         keyed.listenerMetadata = nil
         let v = seccomp_version().pointee
-        let key = FNV.hex(try JSON.encode(keyed) + Array("libseccomp \(v.major).\(v.minor).\(v.micro)".utf8))
+        let version = "libseccomp " + NumberText.string(v.major) + "." + NumberText.string(v.minor) + "." + NumberText.string(v.micro)
+        let key = FNV.hex(try JSON.encode(keyed) + Array(version.utf8))
         let path = cacheDir + "/" + key + ".bpf"
         if let cached = try? Files.read(path), !cached.isEmpty, cached.count % 8 == 0 {
             Trace.step("seccomp: compiled filter from the cache (\(cached.count / 8) instructions)")

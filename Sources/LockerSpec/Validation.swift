@@ -16,7 +16,7 @@ public enum Validation {
             guard let args = p.args, !args.isEmpty, !args[0].isEmpty else {
                 throw SpecError("config.json: process.args: must name at least the program to run")
             }
-            if !p.cwd.hasPrefix("/") { throw SpecError("config.json: process.cwd: \(p.cwd.debugDescription) is not an absolute path") }
+            if p.cwd.utf8.first != UInt8(ascii: "/") { throw SpecError("config.json: process.cwd: \(p.cwd.debugDescription) is not an absolute path") }
             for (i, e) in (p.env ?? []).enumerated() where !e.utf8.contains(UInt8(ascii: "=")) {
                 throw SpecError("config.json: process.env[\(i)]: \(e.debugDescription) is not KEY=VALUE")
             }
@@ -34,7 +34,7 @@ public enum Validation {
             if seenNS.contains(ns.type) { throw SpecError("config.json: linux.namespaces[\(i)].type: \(ns.type) is given twice") }
             seenNS.append(ns.type)
         }
-        for (i, m) in (spec.mounts ?? []).enumerated() where !m.destination.hasPrefix("/") {
+        for (i, m) in (spec.mounts ?? []).enumerated() where m.destination.utf8.first != UInt8(ascii: "/") {
             throw SpecError("config.json: mounts[\(i)].destination: \(m.destination.debugDescription) is not an absolute path")
         }
         let hasUserNS = seenNS.contains("user")

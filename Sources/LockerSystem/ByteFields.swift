@@ -20,6 +20,15 @@ public enum ByteFields {
     public static func split(_ bytes: [UInt8], on separator: UInt8, keepEmpty: Bool = false) -> [ArraySlice<UInt8>] {
         split(bytes[...], on: separator, keepEmpty: keepEmpty)
     }
+    /// `parts` with `separator` between them.
+    public static func join(_ parts: [String], _ separator: UInt8) -> String {
+        var out: [UInt8] = []
+        for (i, p) in parts.enumerated() {
+            if i > 0 { out.append(separator) }
+            out.append(contentsOf: p.utf8)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
     /// `bytes` without spaces, tabs and newlines at either end.
     public static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         var s = bytes

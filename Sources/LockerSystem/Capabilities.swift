@@ -15,8 +15,9 @@ public enum Capability {
     ]
     /// The number of a capability name (with or without the CAP_ prefix, any case).
     public static func number(_ name: String) -> Int? {
-        var n = name.uppercased()
-        if !n.hasPrefix("CAP_") { n = "CAP_" + n }
+        // ASCII upper case, byte-wise (as ByteFields says why): capability names are ASCII.
+        var n = String(decoding: name.utf8.map { $0 >= 0x61 && $0 <= 0x7a ? $0 - 0x20 : $0 }, as: UTF8.self)
+        if !n.hasBytePrefix("CAP_") { n = "CAP_" + n }
         return names.firstIndex(of: n)
     }
     /// The highest capability the running kernel knows.
@@ -39,8 +40,7 @@ public enum Capability {
     /// Drops every bounding capability not in `keep`. Needs CAP_SETPCAP, so it runs before
     /// the user changes.
     public static func dropBounding(keeping keep: [Int]) throws {
-        let k = Set(keep)
-        for cap in 0...lastSupported where !k.contains(cap) {
+        for cap in 0...lastSupported where !keep.contains(cap) {
             try sys("drop bounding capability \(names.count > cap ? names[cap] : String(cap))") {
                 locker_prctl(LOCKER_PR_CAPBSET_DROP, UInt(cap), 0, 0, 0)
             }

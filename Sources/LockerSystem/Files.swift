@@ -23,7 +23,7 @@ public enum Files {
     }
     /// Temp file, fsync, rename: readers see the old content or the new, never half.
     public static func writeAtomic(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
-        let tmp = path + ".tmp.\(getpid())"
+        let tmp = path + ".tmp." + NumberText.string(getpid())
         do {
             let fd = try FD.open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode)
             try FD.writeAll(fd.raw, bytes, what: "write \(tmp)")
@@ -96,8 +96,12 @@ public enum Files {
     }
     /// Joins path components lexically (no filesystem access).
     public static func join(_ a: String, _ b: String) -> String {
-        if b.hasPrefix("/") { return a.hasSuffix("/") ? a + b.dropFirst() : a + b }
-        return a.hasSuffix("/") ? a + b : a + "/" + b
+        // Byte-wise, as ByteFields says why.
+        let slashA = a.utf8.last == UInt8(ascii: "/")
+        if b.starts(withByte: UInt8(ascii: "/")) {
+            return slashA ? a + String(decoding: Array(b.utf8).dropFirst(), as: UTF8.self) : a + b
+        }
+        return slashA ? a + b : a + "/" + b
     }
     /// Lexically cleans a path: removes `.`, empty parts, and resolves `..` without going above `/`.
     /// (Byte-wise, as ByteFields says why.)

@@ -57,12 +57,12 @@ public enum InRoot {
     }
 
     public static func relative(_ path: String) -> String {
-        let c = clean(path)
-        let r = c.drop(while: { $0 == "/" })
-        return r.isEmpty ? "." : String(r)
+        // Byte-wise, as ByteFields says why.
+        let r = Array(clean(path).utf8).drop(while: { $0 == UInt8(ascii: "/") })
+        return r.isEmpty ? "." : String(decoding: r, as: UTF8.self)
     }
-    static func clean(_ path: String) -> String { Files.clean(path.hasPrefix("/") ? path : "/" + path) }
+    static func clean(_ path: String) -> String { Files.clean(path.starts(withByte: UInt8(ascii: "/")) ? path : "/" + path) }
 
     /// The path that names an O_PATH descriptor for mount(2) and friends.
-    public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/\(fd)" }
+    public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/" + NumberText.string(fd) }
 }

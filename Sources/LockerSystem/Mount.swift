@@ -24,47 +24,53 @@ public enum Mount {
     }
     public static func parseOptions(_ options: [String]) -> Options {
         var o = Options()
-        let set: [String: UInt] = [
-            "ro": LOCKER_MS_RDONLY, "nosuid": LOCKER_MS_NOSUID, "nodev": LOCKER_MS_NODEV,
-            "noexec": LOCKER_MS_NOEXEC, "sync": LOCKER_MS_SYNCHRONOUS, "remount": LOCKER_MS_REMOUNT,
-            "mand": LOCKER_MS_MANDLOCK, "dirsync": LOCKER_MS_DIRSYNC, "noatime": LOCKER_MS_NOATIME,
-            "nodiratime": LOCKER_MS_NODIRATIME, "bind": LOCKER_MS_BIND, "rbind": LOCKER_MS_BIND | LOCKER_MS_REC,
-            "relatime": LOCKER_MS_RELATIME, "strictatime": LOCKER_MS_STRICTATIME, "silent": LOCKER_MS_SILENT,
-            "lazytime": LOCKER_MS_LAZYTIME,
+        // Lists, not dictionaries: searched a few times per mount, without the hashing code
+        // a Dictionary would fault in for it (see ByteFields).
+        let set: [(String, UInt)] = [
+            ("ro", LOCKER_MS_RDONLY), ("nosuid", LOCKER_MS_NOSUID), ("nodev", LOCKER_MS_NODEV),
+            ("noexec", LOCKER_MS_NOEXEC), ("sync", LOCKER_MS_SYNCHRONOUS), ("remount", LOCKER_MS_REMOUNT),
+            ("mand", LOCKER_MS_MANDLOCK), ("dirsync", LOCKER_MS_DIRSYNC), ("noatime", LOCKER_MS_NOATIME),
+            ("nodiratime", LOCKER_MS_NODIRATIME), ("bind", LOCKER_MS_BIND), ("rbind", LOCKER_MS_BIND | LOCKER_MS_REC),
+            ("relatime", LOCKER_MS_RELATIME), ("strictatime", LOCKER_MS_STRICTATIME), ("silent", LOCKER_MS_SILENT),
+            ("lazytime", LOCKER_MS_LAZYTIME),
         ]
-        let clear: [String: UInt] = [
-            "rw": LOCKER_MS_RDONLY, "suid": LOCKER_MS_NOSUID, "dev": LOCKER_MS_NODEV, "exec": LOCKER_MS_NOEXEC,
-            "async": LOCKER_MS_SYNCHRONOUS, "nomand": LOCKER_MS_MANDLOCK, "atime": LOCKER_MS_NOATIME,
-            "diratime": LOCKER_MS_NODIRATIME, "norelatime": LOCKER_MS_RELATIME, "nostrictatime": LOCKER_MS_STRICTATIME,
-            "loud": LOCKER_MS_SILENT, "nolazytime": LOCKER_MS_LAZYTIME,
+        let clear: [(String, UInt)] = [
+            ("rw", LOCKER_MS_RDONLY), ("suid", LOCKER_MS_NOSUID), ("dev", LOCKER_MS_NODEV), ("exec", LOCKER_MS_NOEXEC),
+            ("async", LOCKER_MS_SYNCHRONOUS), ("nomand", LOCKER_MS_MANDLOCK), ("atime", LOCKER_MS_NOATIME),
+            ("diratime", LOCKER_MS_NODIRATIME), ("norelatime", LOCKER_MS_RELATIME), ("nostrictatime", LOCKER_MS_STRICTATIME),
+            ("loud", LOCKER_MS_SILENT), ("nolazytime", LOCKER_MS_LAZYTIME),
         ]
-        let prop: [String: UInt] = [
-            "private": LOCKER_MS_PRIVATE, "rprivate": LOCKER_MS_PRIVATE | LOCKER_MS_REC,
-            "shared": LOCKER_MS_SHARED, "rshared": LOCKER_MS_SHARED | LOCKER_MS_REC,
-            "slave": LOCKER_MS_SLAVE, "rslave": LOCKER_MS_SLAVE | LOCKER_MS_REC,
-            "unbindable": LOCKER_MS_UNBINDABLE, "runbindable": LOCKER_MS_UNBINDABLE | LOCKER_MS_REC,
+        let prop: [(String, UInt)] = [
+            ("private", LOCKER_MS_PRIVATE), ("rprivate", LOCKER_MS_PRIVATE | LOCKER_MS_REC),
+            ("shared", LOCKER_MS_SHARED), ("rshared", LOCKER_MS_SHARED | LOCKER_MS_REC),
+            ("slave", LOCKER_MS_SLAVE), ("rslave", LOCKER_MS_SLAVE | LOCKER_MS_REC),
+            ("unbindable", LOCKER_MS_UNBINDABLE), ("runbindable", LOCKER_MS_UNBINDABLE | LOCKER_MS_REC),
         ]
         for opt in options {
-            if let f = set[opt] { o.flags |= f; o.clearFlags &= ~f }
-            else if let f = clear[opt] { o.flags &= ~f; o.clearFlags |= f }
-            else if let p = prop[opt] { o.propagation |= p }
+            if let f = set.first(where: { $0.0 == opt })?.1 { o.flags |= f; o.clearFlags &= ~f }
+            else if let f = clear.first(where: { $0.0 == opt })?.1 { o.flags &= ~f; o.clearFlags |= f }
+            else if let p = prop.first(where: { $0.0 == opt })?.1 { o.propagation |= p }
             else if opt == "tmpcopyup" || opt.hasPrefix("idmap") || opt == "rro" || opt == "rrw" { continue }
             else { o.data.append(opt) }
         }
         return o
     }
 
+    /// The space-separated fields of each line of /proc/self/mountinfo (field 4 is the
+    /// mount point, escaped; see `unescape`), read byte-wise as ByteFields says why.
+    public static func infoFields() -> [[ArraySlice<UInt8>]]? {
+        guard let bytes = try? Files.read("/proc/self/mountinfo") else { return nil }
+        return ByteFields.split(bytes, on: UInt8(ascii: "\n")).map { ByteFields.split($0, on: UInt8(ascii: " ")) }
+    }
+
     /// Mount points under `prefix`, deepest first, from /proc/self/mountinfo.
     public static func mountPoints(under prefix: String) -> [String] {
-        guard let text = try? Files.readString("/proc/self/mountinfo") else { return [] }
         var out: [String] = []
-        for line in text.split(separator: "\n") {
-            let fields = line.split(separator: " ")
-            guard fields.count > 4 else { continue }
-            let mp = unescape(String(fields[4]))
-            if mp == prefix || mp.hasPrefix(prefix + "/") { out.append(mp) }
+        for fields in infoFields() ?? [] where fields.count > 4 {
+            let mp = unescape(fields[4].text)
+            if mp == prefix || mp.hasBytePrefix(prefix + "/") { out.append(mp) }
         }
-        return out.sorted { $0.count > $1.count }
+        return out.sorted { $0.utf8.count > $1.utf8.count }
     }
     public static func unescape(_ s: String) -> String {
         guard s.utf8.contains(UInt8(ascii: "\\")) else { return s }
