@@ -99,7 +99,7 @@ public struct Cgroup: Sendable {
     /// Moves a process into cgroup directories known by path (exec's case: no need to
     /// discover the hierarchies to write one file in each).
     public static func join(paths: [String], pid: Int32) throws {
-        for p in paths { try Files.writeExisting(p + "/cgroup.procs", "\(pid)") }
+        for p in paths { try Files.writeExisting(p + "/cgroup.procs", NumberText.string(pid)) }
     }
 
     public func pids() -> [Int32] {

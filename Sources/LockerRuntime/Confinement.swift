@@ -15,7 +15,7 @@ enum Confinement {
         // profile may forbid prctl later on.
         try Prctl.setParentDeathSignal(0)
         if let adj = p.oomScoreAdj {
-            try Files.writeExisting("/proc/self/oom_score_adj", "\(adj)")
+            try Files.writeExisting("/proc/self/oom_score_adj", NumberText.string(adj))
         }
         try Credentials.applyRlimits(p.rlimits ?? [])
         if consoleSlave >= 0 {

@@ -192,7 +192,7 @@ public enum Create {
         opts.decorate?(&stored)
         try store.save(stored)
         if let pf = opts.pidFile {
-            try Files.writeAtomic(Bundle.absolute(pf), Array("\(pid)".utf8))
+            try Files.writeAtomic(Bundle.absolute(pf), Array(NumberText.string(pid).utf8))
         }
         Trace.step("created: pid \(pid), waiting on the exec fifo")
         undo.disarm()

@@ -39,8 +39,8 @@ public enum Exec {
         // The namespaces the container has of its own, user first.
         var join: [(Namespace, String)] = []
         for ns in [Namespace.user, .mount, .pid, .network, .ipc, .uts, .cgroup, .time] {
-            let theirs = "/proc/\(c.pid)/ns/\(ns.procName)"
-            guard let t = Files.readlink(theirs), t != Files.readlink("/proc/self/ns/\(ns.procName)") else { continue }
+            let theirs = "/proc/" + NumberText.string(c.pid) + "/ns/" + ns.procName
+            guard let t = Files.readlink(theirs), t != Files.readlink("/proc/self/ns/" + ns.procName) else { continue }
             join.append((ns, theirs))
         }
         // Opened now, while the container's process surely is the one we checked.
@@ -97,7 +97,7 @@ public enum Exec {
                     throw LockerError("unexpected message from the exec process")
                 }
             }
-            if let pf = o.pidFile { try Files.writeAtomic(Bundle.absolute(pf), Array("\(pid)".utf8)) }
+            if let pf = o.pidFile { try Files.writeAtomic(Bundle.absolute(pf), Array(NumberText.string(pid).utf8)) }
             return CreatedContainer(pid: pid, consoleMaster: master)
         } catch {
             kill(pid, SIGKILL)

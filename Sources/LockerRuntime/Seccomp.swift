@@ -104,7 +104,7 @@ enum Seccomp {
         let ctx = try build(s)
         defer { seccomp_release(ctx) }
         try Files.mkdirAll(cacheDir, mode: 0o700)
-        let tmp = path + ".tmp.\(getpid())"
+        let tmp = path + ".tmp." + NumberText.string(getpid())
         let fd = try FD.open(tmp, O_RDWR | O_CREAT | O_TRUNC, 0o600)
         let r = seccomp_export_bpf(ctx, fd.raw)
         if r < 0 { unlink(tmp); throw LockerError("seccomp: compile filter: \(Errno.name(-r))") }

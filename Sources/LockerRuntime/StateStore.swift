@@ -12,7 +12,7 @@ public struct StateStore {
     public static func defaultRoot() -> String {
         if getuid() == 0 { return "/run/locker" }
         if let x = getenv("XDG_RUNTIME_DIR") { return String(cString: x) + "/locker" }
-        return "/tmp/locker-\(getuid())"
+        return "/tmp/locker-" + NumberText.string(getuid())
     }
 
     public func directory(_ id: String) -> String { root + "/" + id }
