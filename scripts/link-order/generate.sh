@@ -7,8 +7,8 @@
 # Builds locker without an order, then runs each hot command once under fntrace (a ptrace
 # tool here that records the functions a process and its children reach), on a busybox
 # bundle: --version, run (OCI), create, start, state, exec, kill, delete, and the
-# docker-style `run --rm IMAGE`. order.py lays out exec's functions first, then what run
-# adds, and so on, and writes the symbol names. Run it after changes to the hot path, then
+# docker-style `run --rm IMAGE`. order.py lays out state's functions first, then what kill,
+# start, exec, delete, run and create add, and so on, and writes the symbol names. Run it after changes to the hot path, then
 # scripts/build.sh; bench/run.sh shows the effect (peak RSS, page faults). Needs root and cc;
 # valgrind for the data order.
 set -euo pipefail
@@ -88,9 +88,10 @@ trace delete "${S[@]}" delete lo-c
 LOCKER_DATA=$tmp/data "$bin" import "$tmp/rootfs" lo-image >/dev/null
 LOCKER_DATA=$tmp/data trace docker-run run --rm --network none lo-image /bin/true
 
-# Most important first: exec and run are the ones bench/run.sh holds against crun.
+# The small commands first: what they run is what every command runs, so each touches one
+# stretch at the front. Then exec (a health check runs it often), delete, run and create.
 python3 "$here/order.py" "$bin" "$tmp/locker.map" "$here/unnamed.ld" \
-  "$tmp"/fn.{exec,exec-nap,run,run-nap,create,start,state,kill,delete,state-missing,docker-run,version} \
+  "$tmp"/fn.{state,kill,start,exec,exec-nap,delete,run,run-nap,create,state-missing,docker-run,version} \
   ${data[@]+--data "${data[@]}"} > "$here/symbols.txt"
 if [ -n "${LINK_ORDER_KEEP:-}" ]; then   # keep the traces, map and binary for a closer look
   mkdir -p "$LINK_ORDER_KEEP" && cp "$bin" "$tmp/locker.map" "$tmp"/fn.* "$LINK_ORDER_KEEP/"
