@@ -13,7 +13,8 @@
 # Segments are placed at the same offset modulo 64 KiB in the file and in memory: an
 # installed copy's page cache holds it in large folios (64 KiB and up, aligned in the file),
 # and the kernel maps each folio that a fault's 64 KiB window touches whole. At lld's
-# default 4 KiB congruence every window straddled two folios; aligned, it covers one.
+# default 4 KiB congruence every window straddled two folios; aligned, it covers one. And
+# .rodata stays read-only (scripts/link-order/writable-rodata.ld says why).
 #
 #   LOCKER_LINK_ORDER=none scripts/build.sh   links without the symbol order
 #   scripts/build.sh ARGS...                  passes ARGS on to swift build (link flags:
@@ -23,7 +24,7 @@ cd "$(dirname "$0")/.."
 compile=(-c release --static-swift-stdlib -Xswiftc -static-executable -Xswiftc -use-ld=lld
          -Xswiftc -Xfrontend -Xswiftc -function-sections
          -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors)
-link=(-Xlinker -z -Xlinker max-page-size=65536 "$@")
+link=(-Xlinker -z -Xlinker max-page-size=65536 -Xlinker -T -Xlinker "$PWD/scripts/link-order/writable-rodata.ld" "$@")
 order=scripts/link-order/symbols.txt unnamed=scripts/link-order/unnamed.ld
 if [ "${LOCKER_LINK_ORDER:-}" != none ] && [ -s "$order" ]; then
   link+=(-Xlinker "--symbol-ordering-file=$PWD/$order" -Xlinker --no-warn-symbol-ordering)
@@ -35,6 +36,7 @@ fi
 mkdir -p .build
 compile_key="${compile[*]}"
 link_key="${link[*]:-}"
+link_key+=" $(cksum < scripts/link-order/writable-rodata.ld)"
 [ -s "$order" ] && link_key+=" $( { cat "$order"; cat "$unnamed" 2>/dev/null || true; } | cksum)"
 if [ -d .build/release ]; then
   rel=$(cd .build/release && pwd -P)
