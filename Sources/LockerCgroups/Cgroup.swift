@@ -33,7 +33,7 @@ public struct Cgroup: Sendable {
         }
     }
 
-    public var paths: [String] { nodes.map(\.path) }
+    public var paths: [String] { nodes.map { $0.path } }
     public var isPureV2: Bool { nodes.count == 1 && nodes[0].hierarchy.isV2 }
     public func node(for controller: String) -> Node? { nodes.first { $0.hierarchy.has(controller) } }
     /// The cgroup2 node, on a v2 or hybrid host.
@@ -77,7 +77,7 @@ public struct Cgroup: Sendable {
         let available = n.hierarchy.controllers
         guard !available.isEmpty else { return }
         var dir = root
-        let rel = ByteFields.split(Array(n.path.utf8).dropFirst(root.utf8.count), on: UInt8(ascii: "/")).map(\.text)
+        let rel = ByteFields.split(Array(n.path.utf8).dropFirst(root.utf8.count), on: UInt8(ascii: "/")).map { $0.text }
         for part in rel {
             let have = ByteFields.split((try? Files.read(dir + "/cgroup.subtree_control")) ?? [], on: UInt8(ascii: " ")).map { ByteFields.trimmed($0).text }
             let missing = available.filter { !have.contains($0) }

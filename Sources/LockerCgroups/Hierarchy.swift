@@ -40,7 +40,7 @@ public struct Hierarchy: Equatable, Sendable {
             } else if fstype == "cgroup" {
                 let known = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "hugetlb",
                              "net_cls", "net_prio", "perf_event", "rdma", "misc"]
-                let opts = ByteFields.split(post[2], on: UInt8(ascii: ",")).map(\.text)
+                let opts = ByteFields.split(post[2], on: UInt8(ascii: ",")).map { $0.text }
                 let ctrls = opts.filter { known.contains($0) || $0.hasBytePrefix("name=") }
                 guard !ctrls.isEmpty, !out.contains(where: { !$0.isV2 && sameMembers($0.controllers, ctrls) }) else { continue }
                 // /proc/self/cgroup names a v1 hierarchy by its controller list in kernel order.
@@ -64,7 +64,7 @@ public struct Hierarchy: Equatable, Sendable {
             // ID:CONTROLLERS:PATH, where PATH may itself hold colons.
             guard let c1 = line.firstIndex(of: UInt8(ascii: ":")),
                   let c2 = line[(c1 + 1)...].firstIndex(of: UInt8(ascii: ":")) else { continue }
-            let controllers = ByteFields.split(line[(c1 + 1)..<c2], on: UInt8(ascii: ",")).map(\.text)
+            let controllers = ByteFields.split(line[(c1 + 1)..<c2], on: UInt8(ascii: ",")).map { $0.text }
             out.append((controllers, line[(c2 + 1)...].text))
         }
         return out

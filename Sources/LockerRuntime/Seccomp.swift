@@ -144,7 +144,7 @@ enum Seccomp {
             }
             // libseccomp cannot AND two conditions on one argument: such rules become one rule
             // per condition, as runc makes them.
-            let indexes = conds.map(\.arg)
+            let indexes = conds.map { $0.arg }
             let groups: [[scmp_arg_cmp]] = Set(indexes).count == indexes.count ? [conds] : conds.map { [$0] }
             for name in rule.names {
                 let nr = seccomp_syscall_resolve_name(name)

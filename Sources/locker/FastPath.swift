@@ -99,7 +99,7 @@ struct Argv {
 
     func has(_ flag: String) -> Bool { flags.contains(flag) }
     func last(_ option: String) -> String? { values.last { $0.0 == option }?.1 }
-    func all(_ option: String) -> [String] { values.filter { $0.0 == option }.map(\.1) }
+    func all(_ option: String) -> [String] { values.filter { $0.0 == option }.map { $0.1 } }
 
     /// `options` and `flags` map each spelling to a canonical name. With
     /// `positionalsBeforeRest` = n, the n-th positional and everything after it are taken
