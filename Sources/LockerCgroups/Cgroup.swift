@@ -21,7 +21,7 @@ public struct Cgroup: Sendable {
         }
         var nodes: [Node] = []
         for h in hierarchies {
-            let inner = cgroupsPath.starts(withByte: UInt8(ascii: "/")) ? cgroupsPath : Files.join(h.ownPath, cgroupsPath)
+            let inner = cgroupsPath.hasBytePrefix("/") ? cgroupsPath : Files.join(h.ownPath, cgroupsPath)
             nodes.append(Node(hierarchy: h, path: Files.clean(Files.join(h.mountPoint, inner))))
         }
         return Cgroup(nodes: nodes)
@@ -63,9 +63,9 @@ public struct Cgroup: Sendable {
         if Glibc.mkdir(n.path, 0o755) != 0 && errno != EEXIST { throw SystemError("create cgroup", n.path) }
         if !n.hierarchy.isV2 && n.hierarchy.has("cpuset") {
             for f in ["cpuset.cpus", "cpuset.mems"] {
-                let mine = (try? Files.readString(n.path + "/" + f))?.trimmingCharacters() ?? ""
+                let mine = (try? Files.readString(n.path + "/" + f))?.trimmedBytes() ?? ""
                 if mine.isEmpty, let p = try? Files.readString(parent + "/" + f) {
-                    try Files.writeExisting(n.path + "/" + f, p.trimmingCharacters())
+                    try Files.writeExisting(n.path + "/" + f, p.trimmedBytes())
                 }
             }
         }

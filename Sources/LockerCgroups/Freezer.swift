@@ -8,7 +8,7 @@ extension Cgroup {
             try Files.writeExisting(n.path + "/freezer.state", frozen ? "FROZEN" : "THAWED")
             // The kernel reports FREEZING until every task has stopped.
             for _ in 0..<1000 {
-                let s = ((try? Files.readString(n.path + "/freezer.state")) ?? "").trimmingCharacters()
+                let s = ((try? Files.readString(n.path + "/freezer.state")) ?? "").trimmedBytes()
                 if s == (frozen ? "FROZEN" : "THAWED") { return }
                 if frozen { try? Files.writeExisting(n.path + "/freezer.state", "FROZEN") }
                 usleep(1000)
@@ -29,10 +29,10 @@ extension Cgroup {
 
     public var isFrozen: Bool {
         if let n = node(for: "freezer"), !n.hierarchy.isV2 {
-            let s = ((try? Files.readString(n.path + "/freezer.state")) ?? "").trimmingCharacters()
+            let s = ((try? Files.readString(n.path + "/freezer.state")) ?? "").trimmedBytes()
             return s == "FROZEN" || s == "FREEZING"
         }
-        if let n = v2, let s = try? Files.readString(n.path + "/cgroup.freeze") { return s.trimmingCharacters() == "1" }
+        if let n = v2, let s = try? Files.readString(n.path + "/cgroup.freeze") { return s.trimmedBytes() == "1" }
         return false
     }
 

@@ -70,7 +70,3 @@ public struct Hierarchy: Equatable, Sendable {
         return out
     }
 }
-
-extension String {
-    func trimmingCharacters() -> String { trimmedBytes() }
-}

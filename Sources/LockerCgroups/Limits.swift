@@ -60,7 +60,7 @@ extension Cgroup {
             return
         }
         // v1: memory+swap must stay >= memory, so order the writes by direction.
-        let current = Int64((try? Files.readString(n.path + "/memory.limit_in_bytes"))?.trimmingCharacters() ?? "") ?? Int64.max
+        let current = Int64((try? Files.readString(n.path + "/memory.limit_in_bytes"))?.trimmedBytes() ?? "") ?? Int64.max
         let limitValue = m.limit.map { $0 < 0 ? "-1" : "\($0)" }
         let swapValue = m.swap.map { $0 < 0 ? "-1" : "\($0)" }
         let hasSwapFile = Files.exists(n.path + "/memory.memsw.limit_in_bytes")

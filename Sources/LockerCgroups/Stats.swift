@@ -48,7 +48,7 @@ public struct CgroupStats: Codable, Equatable, Sendable {
 extension Cgroup {
     public func stats() -> CgroupStats {
         var s = CgroupStats()
-        func read(_ n: Node, _ f: String) -> String? { (try? Files.readString(n.path + "/" + f))?.trimmingCharacters() }
+        func read(_ n: Node, _ f: String) -> String? { (try? Files.readString(n.path + "/" + f))?.trimmedBytes() }
         func num(_ n: Node, _ f: String) -> UInt64 {
             guard let v = read(n, f) else { return 0 }
             if v == "max" || v == "9223372036854771712" { return UInt64.max }

@@ -5,7 +5,7 @@ import LockerSystem
 /// An OCI bundle: a directory with config.json and the root filesystem it names.
 public enum Bundle {
     public static func absolute(_ path: String) -> String {
-        if path.starts(withByte: UInt8(ascii: "/")) { return Files.clean(path) }
+        if path.hasBytePrefix("/") { return Files.clean(path) }
         var buf = [CChar](repeating: 0, count: 4096)
         guard getcwd(&buf, 4096) != nil else { return path }
         return Files.clean(Files.join(String(cString: buf), path))
@@ -24,6 +24,6 @@ public enum Bundle {
 
     public static func rootfs(_ spec: Spec, bundle: String) -> String {
         let p = spec.root?.path ?? "rootfs"
-        return p.starts(withByte: UInt8(ascii: "/")) ? Files.clean(p) : Files.clean(Files.join(bundle, p))
+        return p.hasBytePrefix("/") ? Files.clean(p) : Files.clean(Files.join(bundle, p))
     }
 }

@@ -174,7 +174,6 @@ enum FNV {
     static func hex(_ bytes: [UInt8]) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
-        let s = NumberText.hex(h)
-        return String(repeating: "0", count: 16 - s.count) + s
+        return NumberText.hex(h, width: 16)
     }
 }

@@ -1,5 +1,6 @@
 /// Lines and fields of kernel text files (/proc/self/mountinfo, /proc/PID/stat, cgroup
-/// files), split byte by byte. `String.split` works on Characters: its grapheme-boundary
+/// files), split byte by byte, and the String helpers that go with them. `String.split`,
+/// `hasPrefix` and `firstIndex(of:)` work on Characters: their grapheme-boundary
 /// and Substring indexing code sits in stretches of the executable that each hot command
 /// would fault in for this alone (see scripts/build.sh).
 public enum ByteFields {
@@ -50,4 +51,10 @@ extension String {
     public func hasBytePrefix(_ prefix: String) -> Bool { utf8.starts(with: prefix.utf8) }
     /// The string without spaces, tabs and newlines at either end.
     public func trimmedBytes() -> String { ByteFields.trimmed(Array(utf8)[...]).text }
+    /// The text before and after the first `separator`, or nil when it does not occur.
+    public func cut(_ separator: UInt8) -> (before: String, after: String)? {
+        let bytes = Array(utf8)
+        guard let i = bytes.firstIndex(of: separator) else { return nil }
+        return (bytes[..<i].text, bytes[(i + 1)...].text)
+    }
 }

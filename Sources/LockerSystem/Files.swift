@@ -98,7 +98,7 @@ public enum Files {
     public static func join(_ a: String, _ b: String) -> String {
         // Byte-wise, as ByteFields says why.
         let slashA = a.utf8.last == UInt8(ascii: "/")
-        if b.starts(withByte: UInt8(ascii: "/")) {
+        if b.hasBytePrefix("/") {
             return slashA ? a + String(decoding: Array(b.utf8).dropFirst(), as: UTF8.self) : a + b
         }
         return slashA ? a + b : a + "/" + b

@@ -61,7 +61,7 @@ public enum InRoot {
         let r = Array(clean(path).utf8).drop(while: { $0 == UInt8(ascii: "/") })
         return r.isEmpty ? "." : String(decoding: r, as: UTF8.self)
     }
-    static func clean(_ path: String) -> String { Files.clean(path.starts(withByte: UInt8(ascii: "/")) ? path : "/" + path) }
+    static func clean(_ path: String) -> String { Files.clean(path.hasBytePrefix("/") ? path : "/" + path) }
 
     /// The path that names an O_PATH descriptor for mount(2) and friends.
     public static func procPath(_ fd: Int32) -> String { "/proc/self/fd/" + NumberText.string(fd) }

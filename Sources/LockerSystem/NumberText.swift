@@ -17,8 +17,8 @@ public enum NumberText {
 
     /// Decimal with leading zeros up to `width` digits (a timestamp's nanoseconds).
     public static func string(_ value: UInt64, width: Int) -> String { format(value, negative: false, width: width) }
-    /// Lower-case hex, without a prefix.
-    public static func hex(_ value: UInt64) -> String { format(value, negative: false, radix: 16) }
+    /// Lower-case hex, without a prefix, with leading zeros up to `width` digits.
+    public static func hex(_ value: UInt64, width: Int = 1) -> String { format(value, negative: false, width: width, radix: 16) }
 
     static func format(_ magnitude: UInt64, negative: Bool, width: Int = 1, radix: UInt64 = 10) -> String {
         var digits: [UInt8] = []

@@ -20,15 +20,3 @@ extension StringProtocol {
     }
 }
 
-/// Splitting at an ASCII separator, byte by byte, for the same reason: Character-based
-/// `split` and `firstIndex(of:)` on a String go through grapheme-boundary code.
-extension String {
-    /// The text before and after the first `separator`, or nil when it does not occur.
-    public func cut(_ separator: UInt8) -> (before: String, after: String)? {
-        let bytes = Array(utf8)
-        guard let i = bytes.firstIndex(of: separator) else { return nil }
-        return (String(decoding: bytes[..<i], as: UTF8.self), String(decoding: bytes[(i + 1)...], as: UTF8.self))
-    }
-    /// Whether the first byte is `byte`.
-    public func starts(withByte byte: UInt8) -> Bool { utf8.first == byte }
-}

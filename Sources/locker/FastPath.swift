@@ -110,7 +110,7 @@ struct Argv {
         var i = words.startIndex
         while i < words.endIndex {
             let w = words[i]
-            if a.positionals.count + 1 >= positionalsBeforeRest && a.positionals.count >= 1 && !w.starts(withByte: UInt8(ascii: "-")) {
+            if a.positionals.count + 1 >= positionalsBeforeRest && a.positionals.count >= 1 && !w.hasBytePrefix("-") {
                 a.positionals.append(contentsOf: words[i...])
                 return a
             }
@@ -118,7 +118,7 @@ struct Argv {
                 a.positionals.append(contentsOf: words[(i + 1)...])
                 return a
             }
-            if w.starts(withByte: UInt8(ascii: "-")) && w.utf8.count > 1 {
+            if w.hasBytePrefix("-") && w.utf8.count > 1 {
                 var name = w
                 var inline: String? = nil
                 if w.utf8.dropFirst().first == UInt8(ascii: "-"), let (before, after) = w.cut(UInt8(ascii: "=")) {

@@ -38,7 +38,7 @@ struct Globals {
         }
         while i < args.count {
             let a = args[i]
-            guard a.starts(withByte: UInt8(ascii: "-")) else { break }
+            guard a.hasBytePrefix("-") else { break }
             let name = a.cut(UInt8(ascii: "="))?.before ?? a
             switch name {
             case "--root": g.root = try value(name)

@@ -115,8 +115,8 @@ import CLockerShim
         #expect("--env=A=1".cut(UInt8(ascii: "="))! == ("--env", "A=1"))
         #expect("--root".cut(UInt8(ascii: "=")) == nil)
         #expect("x=".cut(UInt8(ascii: "="))! == ("x", ""))
-        #expect("-x".starts(withByte: UInt8(ascii: "-")))
-        #expect(!"".starts(withByte: UInt8(ascii: "-")))
+        #expect("-x".hasBytePrefix("-"))
+        #expect(!"".hasBytePrefix("-"))
     }
     @Test func procStat() {
         // A child whose name has spaces and parentheses, as /proc/PID/stat shows it in (...).

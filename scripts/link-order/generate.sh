@@ -14,6 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=scripts/link-order
+. "$here/lib.sh"
 tmp=$(mktemp -d /tmp/locker-link-order.XXXXXX)
 bin=$tmp/locker
 cleanup() {
@@ -25,12 +26,8 @@ trap cleanup EXIT
 
 LOCKER_LINK_ORDER=none scripts/build.sh -Xlinker "-Map=$tmp/locker.map" >/dev/null
 cp .build/release/locker "$bin"
-cc -O2 -Wall -o "$tmp/fntrace" "$here/fntrace.c"
-# Entry points: every function symbol, and every input section's start in .text (the
-# compiler's unnamed helpers have a section but no symbol).
-{ nm --defined-only "$bin" | awk '$2 ~ /^[tTwW]$/ {print $1}'
-  python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import order
-for s in order.input_sections(sys.argv[2]): print(f"{s[0]:x}")' "$here" "$tmp/locker.map"; } > "$tmp/entries"
+fntrace_build "$tmp"
+entries "$bin" "$tmp/locker.map" > "$tmp/entries"
 
 scripts/busybox-rootfs.sh "$tmp/rootfs"
 mkdir -p "$tmp/true" "$tmp/nap" "$tmp/sleep" "$tmp/state"

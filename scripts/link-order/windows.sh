@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=scripts/link-order
+. "$here/lib.sh"
 all=()
 [ "${1:-}" = --all ] && { all=(--all); shift; }
 tmp=$(mktemp -d /tmp/locker-windows.XXXXXX)
@@ -17,9 +18,7 @@ build() { scripts/build.sh "$@" >/dev/null 2>"$tmp/build.log" || { cat "$tmp/bui
 build -Xlinker "-Map=$tmp/locker.map"
 cp .build/release/locker "$tmp/locker"
 build   # back to the usual link flags
-cc -O2 -Wall -o "$tmp/fntrace" "$here/fntrace.c"
-{ nm --defined-only "$tmp/locker" | awk '$2 ~ /^[tTwW]$/ {print $1}'
-  python3 -c 'import sys; sys.path.insert(0, sys.argv[1]); import order
-for s in order.input_sections(sys.argv[2]): print(f"{s[0]:x}")' "$here" "$tmp/locker.map"; } > "$tmp/entries"
+fntrace_build "$tmp"
+entries "$tmp/locker" "$tmp/locker.map" > "$tmp/entries"
 "$tmp/fntrace" "$tmp/entries" "$tmp/trace" -- "$tmp/locker" "$@" >/dev/null
 python3 "$here/windows.py" "$tmp/locker" "$tmp/locker.map" "$tmp/trace" ${all[@]+"${all[@]}"}
